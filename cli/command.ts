@@ -1,0 +1,16 @@
+// One CLI subcommand. Each lives in cli/commands/<name>.ts and is listed in cli/main.ts.
+export interface Command {
+  /** e.g. "validate" or "audit verify" */
+  name: string;
+  usage: string;
+  summary: string;
+  /** Returns the process exit code: 0 ok, 1 the check failed, 2 usage or I/O error. */
+  run(args: string[], io: CliIO): Promise<number>;
+}
+
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,15 @@
+// Jest runs TypeScript tests through SWC (fast, no type checking: `npm run build` and
+// `npm run typecheck` do that). Unit tests import `nodes/lib` sources; node and end-to-end
+// tests load the built package from `dist/`, exactly what Node-RED loads.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  testTimeout: 30000,
+  maxWorkers: 2,
+  // Protocol servers and Node-RED runtimes are heavy: keep e2e files from running side by side.
+  workerIdleMemoryLimit: '1GB',
+  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+};

@@ -1,0 +1,105 @@
+// copilot-plant: loads and validates the plant model (file or inline), shares it and the live
+// value table with every copilot node, and reloads it when the file changes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { NodeAPI, NodeDef } from 'node-red';
+import { formatPlantError, LiveValueTable, loadPlantFile, parsePlantText, type LoadResult, type PlantModel } from '../lib/plant';
+import { PlantHub } from '../lib/hub';
+import type { PlantConfigNode } from '../shared/types';
+
+interface PlantDef extends NodeDef {
+  source: 'file' | 'inline';
+  path: string;
+  inline: string;
+}
+
+/** How often the file's modification time is checked; fs.watchFile survives editors that replace files. */
+const WATCH_INTERVAL_MS = 2000;
+
+export = function (RED: NodeAPI) {
+  const userDir = (): string => ((RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd());
+
+  function load(def: { source?: string; path?: string; inline?: string; name?: string }): LoadResult & { file?: string } {
+    if (def.source === 'inline') return parsePlantText(def.inline ?? '', { file: `${def.name || 'inline plant model'}`, baseDir: userDir() });
+    if (!def.path) return { errors: [{ file: '(none)', field: 'path', message: 'no plant model file set: enter a path relative to the Node-RED user directory' }] };
+    const file = path.resolve(userDir(), def.path);
+    return { ...loadPlantFile(file), file };
+  }
+
+  function PlantNode(this: PlantConfigNode, config: PlantDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const listeners = new Set<(m: PlantModel) => void>();
+    node.live = new LiveValueTable();
+    node.hub = new PlantHub();
+    node.userDir = userDir();
+    node.errors = [];
+    node.onModel = (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    };
+
+    const apply = (result: LoadResult, reason: string) => {
+      node.errors = result.errors;
+      if (result.model) {
+        node.model = result.model;
+        node.log(`${reason}: plant "${result.model.plant}", ${result.model.tags.length} tags, ${result.model.alarms.length} alarms, ${result.model.causes.length} causes`);
+        for (const cb of listeners) {
+          try {
+            cb(result.model);
+          } catch (e) {
+            node.error(`a node failed to take the reloaded plant model: ${(e as Error).message}`);
+          }
+        }
+      } else {
+        // Keep running on the last good model: a typo saved to the file must not blank the plant.
+        const keep = node.model ? ' (still running on the previously loaded model)' : '';
+        node.error(`plant model has ${result.errors.length} error(s)${keep}:\n${result.errors.map(formatPlantError).join('\n')}`);
+      }
+    };
+
+    const first = load(config);
+    apply(first, 'loaded');
+
+    let watched: string | undefined;
+    if (config.source !== 'inline' && first.file) {
+      watched = first.file;
+      fs.watchFile(watched, { interval: WATCH_INTERVAL_MS }, (cur, prev) => {
+        if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size) return;
+        apply(load(config), 'reloaded after the file changed');
+      });
+    }
+
+    node.on('close', (done: () => void) => {
+      if (watched) fs.unwatchFile(watched);
+      listeners.clear();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('copilot-plant', PlantNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+
+  // Editor helper: validates the form's current settings (before deploy) and returns counts and
+  // errors. Registered once at module load; needs the same permission as reading flows.
+  RED.httpAdmin.post('/copilot-plant/check', RED.auth.needsPermission('flows.read'), (req, res) => {
+    try {
+      const body = (req.body ?? {}) as { source?: string; path?: string; inline?: string; name?: string };
+      const r = load(body);
+      if (r.model) {
+        res.json({
+          ok: true,
+          plant: r.model.plant,
+          tags: r.model.tags.length,
+          alarms: r.model.alarms.length,
+          causes: r.model.causes.length,
+          influences: r.model.influences.length,
+          writable: r.model.tags.filter((t) => t.writable).length,
+        });
+      } else {
+        res.json({ ok: false, errors: r.errors.map(formatPlantError) });
+      }
+    } catch (e) {
+      res.status(500).json({ ok: false, errors: [(e as Error).message] });
+    }
+  });
+};

@@ -1,0 +1,53 @@
+// Message contracts at the edge (DESIGN §2). Every copilot node validates what it receives
+// here, so a malformed message gets one clear error instead of a crash deep inside.
+import { z } from 'zod';
+import type { Quality, TagValue } from './plant/model';
+
+export interface TagSample {
+  tag: string;
+  value: TagValue;
+  quality: Quality;
+  timestamp: number;
+  source?: string;
+}
+
+const value = z.union([z.number(), z.boolean(), z.string()]);
+const quality = z.enum(['good', 'uncertain', 'bad']);
+const batchEntry = z.object({ value, quality: quality.optional(), timestamp: z.number().optional() });
+
+export class MessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MessageError';
+  }
+}
+
+/**
+ * Accepts a single tag sample (`topic` = tag, `payload` = value) or a batch
+ * (`topic` = "batch", `payload` = {TAG: {value, quality, timestamp}}) and returns samples.
+ * Numbers that arrive as numeric strings (common from MQTT and CSV) are accepted as numbers.
+ */
+export function samplesFromMessage(msg: Record<string, unknown>, now = Date.now()): TagSample[] {
+  const topic = msg.topic;
+  const source = typeof msg.source === 'string' ? msg.source : undefined;
+  if (topic === 'batch') {
+    if (!msg.payload || typeof msg.payload !== 'object' || Array.isArray(msg.payload))
+      throw new MessageError('batch message: payload must be an object {TAG: {value, quality, timestamp}}');
+    const out: TagSample[] = [];
+    for (const [tag, entry] of Object.entries(msg.payload as Record<string, unknown>)) {
+      const r = batchEntry.safeParse(entry);
+      if (!r.success) throw new MessageError(`batch message: entry "${tag}" must be {value, quality?, timestamp?} with a number, boolean or string value`);
+      out.push({ tag, value: r.data.value, quality: r.data.quality ?? 'good', timestamp: r.data.timestamp ?? now, source });
+    }
+    return out;
+  }
+  if (typeof topic !== 'string' || !topic) throw new MessageError('tag sample: msg.topic must be the tag name (or "batch")');
+  let v = msg.payload;
+  if (typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v))) v = Number(v);
+  const pv = value.safeParse(v);
+  if (!pv.success) throw new MessageError(`tag sample ${topic}: msg.payload must be a number, boolean or string, got ${v === null ? 'null' : typeof v}`);
+  const q = msg.quality === undefined ? 'good' : quality.safeParse(msg.quality);
+  if (q !== 'good' && !q.success) throw new MessageError(`tag sample ${topic}: msg.quality must be good, uncertain or bad`);
+  const ts = typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : now;
+  return [{ tag: topic, value: pv.data, quality: q === 'good' ? 'good' : q.data, timestamp: ts, source }];
+}

@@ -1,0 +1,2 @@
+// Shared Jest setup: nothing global is mocked; tests use real servers on OS-chosen ports.
+jest.setTimeout(30000);
