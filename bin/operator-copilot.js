@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 // Thin launcher: the CLI is written in TypeScript and built into dist/ by `npm install`.
+// `operator-copilot --help | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (e) => {
+  if (e && e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 let cli;
 try {
   cli = require('../dist/cli/main.js');

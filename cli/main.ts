@@ -1,15 +1,24 @@
 // operator-copilot: the command line for engineers (validate a plant model, run the simulator,
 // diagnose a snapshot, verify the audit chain). Subcommands are listed here.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CliIO, Command } from './command';
 import { UsageError } from './command';
-import { validate } from './commands/validate';
-import { importAlarms } from './commands/import-alarms';
 
-const commands: Command[] = [validate, importAlarms];
-
-export function registerCommand(c: Command): void {
-  commands.push(c);
+// Each file in commands/ exports `commands: Command[]`; they are discovered so that adding a
+// subcommand touches only its own file.
+function loadCommands(): Command[] {
+  const dir = path.join(__dirname, 'commands');
+  const out: Command[] = [];
+  for (const f of fs.readdirSync(dir).sort()) {
+    if (!/\.(js|ts)$/.test(f) || f.endsWith('.d.ts')) continue;
+    const mod = require(path.join(dir, f)) as { commands?: Command[] };
+    out.push(...(mod.commands ?? []));
+  }
+  return out;
 }
+
+const commands: Command[] = loadCommands();
 
 function help(io: CliIO): void {
   io.out('operator-copilot <command> [options]\n');

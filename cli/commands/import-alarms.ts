@@ -16,3 +16,5 @@ export const importAlarms: Command = {
     return 0;
   },
 };
+
+export const commands = [importAlarms];

@@ -22,3 +22,5 @@ export const validate: Command = {
     return 0;
   },
 };
+
+export const commands = [validate];
