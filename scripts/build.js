@@ -24,7 +24,7 @@ function walk(dir, out = []) {
 
 function newestSource() {
   let newest = 0;
-  for (const d of ['nodes', 'cli', 'sim', 'icons', 'scripts']) {
+  for (const d of ['nodes', 'cli', 'sim', 'demo', 'icons', 'scripts']) {
     for (const f of walk(path.join(root, d))) newest = Math.max(newest, fs.statSync(f).mtimeMs);
   }
   return newest;

@@ -100,7 +100,9 @@ export function parsePlantText(text: string, opts: ParseOptions = {}): LoadResul
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const p = issue.path as PathKey[];
-      errors.push({ file, line: lineOf(p), field: fieldName(p), message: describeIssue(issue, raw, p) });
+      // A misspelt field is reported on its own line, not on the line of its object.
+      const at = issue.code === 'unrecognized_keys' ? [...p, issue.keys[0]] : p;
+      errors.push({ file, line: lineOf(at), field: fieldName(p), message: describeIssue(issue, raw, p) });
     }
     return { errors };
   }

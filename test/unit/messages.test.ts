@@ -1,0 +1,60 @@
+import { samplesFromMessage, MessageError } from '../../nodes/lib/messages';
+import { LiveValueTable } from '../../nodes/lib/plant/live-values';
+
+describe('tag sample messages', () => {
+  test('single sample with defaults and numeric strings', () => {
+    expect(samplesFromMessage({ topic: 'TT-201', payload: '72.5' }, 1000)).toEqual([
+      { tag: 'TT-201', value: 72.5, quality: 'good', timestamp: 1000, source: undefined },
+    ]);
+    expect(samplesFromMessage({ topic: 'P-301.RUN', payload: false, quality: 'bad', timestamp: 5, source: 'plc1' })[0]).toEqual({
+      tag: 'P-301.RUN',
+      value: false,
+      quality: 'bad',
+      timestamp: 5,
+      source: 'plc1',
+    });
+  });
+  test('batch', () => {
+    const s = samplesFromMessage({ topic: 'batch', payload: { A: { value: 1, quality: 'uncertain', timestamp: 9 }, B: { value: true } } }, 7);
+    expect(s).toEqual([
+      { tag: 'A', value: 1, quality: 'uncertain', timestamp: 9, source: undefined },
+      { tag: 'B', value: true, quality: 'good', timestamp: 7, source: undefined },
+    ]);
+  });
+  test.each([
+    [{ payload: 1 }, /msg.topic must be the tag name/],
+    [{ topic: 'A', payload: { x: 1 } }, /must be a number, boolean or string/],
+    [{ topic: 'A', payload: null }, /got null/],
+    [{ topic: 'A', payload: 1, quality: 'excellent' }, /good, uncertain or bad/],
+    [{ topic: 'batch', payload: [1] }, /payload must be an object/],
+    [{ topic: 'batch', payload: { A: 3 } }, /entry "A"/],
+  ])('rejects %j', (msg, re) => {
+    expect(() => samplesFromMessage(msg as Record<string, unknown>)).toThrow(MessageError);
+    expect(() => samplesFromMessage(msg as Record<string, unknown>)).toThrow(re);
+  });
+});
+
+describe('live value table', () => {
+  test('keeps latest values, trends numeric good samples, ignores bad ones for the trend', () => {
+    const t = new LiveValueTable({ trendEveryMs: 1000 });
+    const seen: string[] = [];
+    t.onUpdate((tag) => seen.push(tag));
+    t.onUpdate(() => {
+      throw new Error('a broken listener must not stop the others');
+    });
+    for (let i = 0; i < 200; i++) t.update('A', { value: i, quality: 'good', timestamp: i * 1000 });
+    t.update('A', { value: 999, quality: 'bad', timestamp: 200_000 });
+    t.update('A', { value: 5, quality: 'good', timestamp: 199_500 }); // within trendEveryMs of the last point
+    expect(t.get('A')!.value).toBe(5);
+    const tr = t.trend('A');
+    expect(tr).toHaveLength(120);
+    expect(tr[0]).toEqual([80_000, 80]);
+    expect(tr[119]).toEqual([199_000, 199]);
+    expect(t.trend('A', 190_000)).toHaveLength(10);
+    expect(seen).toHaveLength(202);
+    t.update('B', { value: 1, quality: 'bad', timestamp: 0 });
+    expect(t.goodValue('B')).toBeUndefined();
+    expect(t.goodValue('A')).toBe(5);
+    expect(Object.keys(t.snapshot()).sort()).toEqual(['A', 'B']);
+  });
+});
