@@ -6,6 +6,7 @@ RED.nodes.registerType('copilot-plant', {
     source: { value: 'file', required: true },
     path: { value: 'plant.yaml' },
     inline: { value: '' },
+    audit: { value: 'copilot-audit.db' },
   },
   label: function () {
     return this.name || (this.source === 'inline' ? 'inline plant model' : this.path) || 'plant model';

@@ -5,12 +5,15 @@ import * as path from 'node:path';
 import type { NodeAPI, NodeDef } from 'node-red';
 import { formatPlantError, LiveValueTable, loadPlantFile, parsePlantText, type LoadResult, type PlantModel } from '../lib/plant';
 import { PlantHub } from '../lib/hub';
+import { AuditLog } from '../lib/audit';
 import type { PlantConfigNode } from '../shared/types';
 
 interface PlantDef extends NodeDef {
   source: 'file' | 'inline';
   path: string;
   inline: string;
+  /** Audit database file, relative to the Node-RED user directory; empty = no audit log. */
+  audit?: string;
 }
 
 /** How often the file's modification time is checked; fs.watchFile survives editors that replace files. */
@@ -58,6 +61,20 @@ export = function (RED: NodeAPI) {
       }
     };
 
+    // The plant's audit log (DESIGN §5 rule 6). A log that cannot be opened is reported loudly;
+    // the nodes keep running so the plant stays visible, but copilot-write refuses to write
+    // without an audit log.
+    const auditFile = config.audit === undefined ? 'copilot-audit.db' : config.audit.trim();
+    let audit: AuditLog | undefined;
+    if (auditFile) {
+      try {
+        audit = new AuditLog(path.resolve(node.userDir, auditFile));
+        node.hub.audit = audit;
+      } catch (e) {
+        node.error(`cannot open the audit database ${path.resolve(node.userDir, auditFile)}: ${(e as Error).message}`);
+      }
+    }
+
     const first = load(config);
     apply(first, 'loaded');
 
@@ -73,6 +90,14 @@ export = function (RED: NodeAPI) {
     node.on('close', (done: () => void) => {
       if (watched) fs.unwatchFile(watched);
       listeners.clear();
+      if (audit) {
+        if (node.hub.audit === audit) node.hub.audit = undefined;
+        try {
+          audit.close();
+        } catch (e) {
+          node.warn(`closing the audit database: ${(e as Error).message}`);
+        }
+      }
       done();
     });
   }
