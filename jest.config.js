@@ -6,7 +6,13 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+    // node-opcua requires `hexy`, an ES module; Node 20 loads it natively but Jest's module
+    // registry cannot, so it is transpiled to CommonJS like our own sources.
+    '/node_modules/hexy/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!hexy/)'],
   testTimeout: 30000,
   maxWorkers: 2,
   // Protocol servers and Node-RED runtimes are heavy: keep e2e files from running side by side.
