@@ -17,6 +17,11 @@ export interface PolicyContext {
   now: number;
   /** A live value older than this is stale. */
   maxAgeMs?: number;
+  /**
+   * How many maxStep steps one approved change may span when copilot-write ramps it (each step
+   * written and read back on its own). 1 (the default) = no ramp: the whole change is one step.
+   */
+  maxSteps?: number;
 }
 
 const fmt = (v: number, unit?: string) => `${Number(v.toPrecision(6))}${unit ? ` ${unit}` : ''}`;
@@ -27,6 +32,7 @@ export function checkWritePolicy(ctx: PolicyContext, tagName: string, value: unk
   const w = writableOf(ctx.model, tagName);
   if (!tag) return { ok: false, reasons: [`${tagName} is not a tag of plant "${ctx.model.plant}"`] };
   if (!w) return { ok: false, reasons: [`${tagName} is not a writable setpoint in the plant model`] };
+  if (!(w.min <= w.max)) return { ok: false, reasons: [`the plant model's write limits for ${tagName} are invalid (min ${w.min} > max ${w.max})`] };
   if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reasons: [`the value for ${tagName} must be a finite number`] };
   const unit = tag.unit;
   if (value < w.min) reasons.push(`${fmt(value, unit)} is below the minimum ${fmt(w.min, unit)} for ${tagName}`);
@@ -39,12 +45,23 @@ export function checkWritePolicy(ctx: PolicyContext, tagName: string, value: unk
   else if (ctx.now - lv.timestamp > maxAge)
     reasons.push(`the live value of ${tagName} is ${Math.round((ctx.now - lv.timestamp) / 1000)} s old (limit ${Math.round(maxAge / 1000)} s)`);
   else if (typeof lv.value !== 'number') reasons.push(`the live value of ${tagName} is not a number`);
-  else if (w.maxStep !== undefined && Math.abs(value - lv.value) > w.maxStep + 1e-9)
-    reasons.push(`a change of ${fmt(Math.abs(value - lv.value), unit)} from the live value ${fmt(lv.value, unit)} exceeds the largest allowed step of ${fmt(w.maxStep, unit)}`);
+  else if (!Number.isFinite(lv.value)) reasons.push(`the live value of ${tagName} is not a valid number`);
+  else if (w.maxStep !== undefined) {
+    const steps = Math.max(1, Math.floor(ctx.maxSteps ?? 1));
+    const change = Math.abs(value - lv.value);
+    // A relative epsilon so that 7 -> 3 with maxStep 4 passes despite float rounding.
+    if (change > w.maxStep * steps * (1 + 1e-9) + 1e-12)
+      reasons.push(
+        steps === 1
+          ? `a change of ${fmt(change, unit)} from the live value ${fmt(lv.value, unit)} exceeds the largest allowed step of ${fmt(w.maxStep, unit)}`
+          : `a change of ${fmt(change, unit)} from the live value ${fmt(lv.value, unit)} exceeds ${steps} ramp steps of ${fmt(w.maxStep, unit)}`,
+      );
+  }
 
   const lookup = (t: string): TagValue | undefined => {
     const v = ctx.live(t);
-    if (!v || v.quality === 'bad' || ctx.now - v.timestamp > maxAge) return undefined;
+    // Only fresh, good values count: an uncertain reading must not clear an interlock.
+    if (!v || v.quality !== 'good' || ctx.now - v.timestamp > maxAge) return undefined;
     return v.value;
   };
   for (const il of ctx.model.interlocks) {
@@ -52,10 +69,11 @@ export function checkWritePolicy(ctx: PolicyContext, tagName: string, value: unk
     const holds = evaluateCondition(il.when, lookup);
     // Fail safe: an interlock whose condition cannot be evaluated blocks.
     if (holds === true) reasons.push(`interlock ${il.id} blocks writes to ${tagName}: ${il.description} (${il.whenText})`);
-    else if (holds === undefined) reasons.push(`interlock ${il.id} cannot be evaluated (a tag in "${il.whenText}" has no fresh good value), so writes to ${tagName} are blocked`);
+    else if (holds === undefined)
+      reasons.push(`interlock ${il.id} cannot be evaluated (a tag in "${il.whenText}" has no fresh, good value), so writes to ${tagName} are blocked`);
   }
 
-  if (user && !user.roles.some((r) => w.roles.includes(r)))
+  if (user && !(user.roles ?? []).some((r) => w.roles.includes(r)))
     reasons.push(`${user.name} (${user.roles.join(', ') || 'no role'}) may not approve writes to ${tagName}; it needs the role ${w.roles.join(' or ')}`);
 
   return { ok: reasons.length === 0, reasons };
@@ -91,4 +109,14 @@ export function boundTarget(model: PlantModel, tagName: string, current: number,
   if (v < w.min) (v = w.min), notes.push(`raised to the minimum ${w.min}`);
   if (v > w.max) (v = w.max), notes.push(`lowered to the maximum ${w.max}`);
   return { value: Number(v.toPrecision(6)), notes };
+}
+
+/**
+ * How close the read-back must be to the written value: the tag's `writable.tolerance`, else
+ * 0.5% of the write range [min, max] (so float32 registers and controllers that round pass).
+ */
+export function readBackTolerance(model: PlantModel, tagName: string): number {
+  const w = writableOf(model, tagName);
+  if (!w) return 0;
+  return w.tolerance ?? Math.abs(w.max - w.min) * 0.005;
 }
