@@ -1,0 +1,128 @@
+// Console users and roles. Users come from the copilot-console node's credentials (scrypt hashes
+// only) and, optionally, from the environment (for demos and containerised installs).
+import { z } from 'zod';
+import { hashPassword, isPasswordHash } from './passwords';
+
+export const ROLES = ['operator', 'supervisor', 'engineer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ConsoleUser {
+  name: string;
+  roles: Role[];
+  /** scrypt hash (see passwords.ts); never the password itself. */
+  hash: string;
+}
+
+const USER_NAME = z
+  .string()
+  .trim()
+  .min(1, 'a user name cannot be empty')
+  .max(64, 'a user name is at most 64 characters')
+  .regex(/^[A-Za-z0-9._@-]+$/, 'a user name may contain letters, digits and . _ @ - only');
+const ROLE = z.enum(ROLES, { message: `a role is one of ${ROLES.join(', ')}` });
+
+/** What the editor stores in the node's credentials: names, roles and hashes. */
+export const storedUserSchema = z.strictObject({
+  name: USER_NAME,
+  roles: z.array(ROLE).min(1, 'give each user at least one role'),
+  hash: z.string().refine(isPasswordHash, 'not a scrypt password hash: set the password again in the editor'),
+});
+
+/** An environment entry may carry a password (hashed at start, never stored) or a hash. */
+const envUserSchema = z
+  .strictObject({
+    name: USER_NAME,
+    roles: z.array(ROLE).min(1, 'give each user at least one role'),
+    password: z.string().min(1).optional(),
+    hash: z.string().refine(isPasswordHash, 'not a scrypt password hash').optional(),
+  })
+  .refine((u) => u.password !== undefined || u.hash !== undefined, 'each user needs a password or a hash');
+
+export interface UsersResult {
+  users: ConsoleUser[];
+  errors: string[];
+}
+
+/** Parses the stored credentials list (JSON text). Bad entries are reported and left out. */
+export function parseStoredUsers(text: string | undefined): UsersResult {
+  const errors: string[] = [];
+  const users: ConsoleUser[] = [];
+  if (!text || !text.trim()) return { users, errors };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { users, errors: ['the stored user list is not valid JSON: open the console node and save the users again'] };
+  }
+  if (!Array.isArray(raw)) return { users, errors: ['the stored user list is not a list: open the console node and save the users again'] };
+  raw.forEach((u, i) => {
+    const r = storedUserSchema.safeParse(u);
+    if (r.success) users.push(r.data);
+    else errors.push(`user ${i + 1}${(u as { name?: string })?.name ? ` (${(u as { name: string }).name})` : ''}: ${r.error.issues.map((x) => x.message).join('; ')}`);
+  });
+  return { users, errors };
+}
+
+/**
+ * Parses an environment-provided users spec and hashes any passwords in it. Two forms:
+ * - JSON: `[{"name":"op1","roles":["operator"],"password":"..."}]` (or `"hash"` instead of password);
+ * - compact: `operator1:operator, operator2:operator, boss:supervisor+engineer`, every user with
+ *   `sharedPassword` (typically `${DEMO_PASSWORD}`).
+ */
+export async function parseEnvUsers(spec: string | undefined, sharedPassword: string | undefined): Promise<UsersResult> {
+  const errors: string[] = [];
+  const users: ConsoleUser[] = [];
+  const text = (spec ?? '').trim();
+  if (!text) return { users, errors };
+  if (text.startsWith('[')) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      return { users, errors: [`the environment users list looks like JSON but does not parse: ${(e as Error).message}`] };
+    }
+    if (!Array.isArray(raw)) return { users, errors: ['the environment users list must be a JSON array'] };
+    for (const [i, u] of raw.entries()) {
+      const r = envUserSchema.safeParse(u);
+      if (!r.success) {
+        errors.push(`environment user ${i + 1}: ${r.error.issues.map((x) => x.message).join('; ')}`);
+        continue;
+      }
+      const hash = r.data.hash ?? (await hashPassword(r.data.password as string));
+      users.push({ name: r.data.name, roles: r.data.roles, hash });
+    }
+    return { users, errors };
+  }
+  const entries = text.split(/[,\n;]/).map((s) => s.trim()).filter(Boolean);
+  if (entries.length && !sharedPassword) {
+    return { users, errors: ['environment users are listed as name:role but no password is set: set the "password from environment" field, e.g. ${DEMO_PASSWORD}'] };
+  }
+  let hash: string | undefined;
+  for (const entry of entries) {
+    const [name, roleText = 'operator', ...rest] = entry.split(':');
+    if (rest.length) {
+      errors.push(`environment user "${entry}": write name:role or name:role1+role2 (passwords go in the password field, not here)`);
+      continue;
+    }
+    const r = z.object({ name: USER_NAME, roles: z.array(ROLE).min(1) }).safeParse({ name, roles: roleText.split('+').map((s) => s.trim()) });
+    if (!r.success) {
+      errors.push(`environment user "${entry}": ${r.error.issues.map((x) => x.message).join('; ')}`);
+      continue;
+    }
+    hash ??= await hashPassword(sharedPassword as string);
+    users.push({ name: r.data.name, roles: r.data.roles, hash });
+  }
+  return { users, errors };
+}
+
+/** Credentials users first; an environment user with the same name is ignored (and reported). */
+export function mergeUsers(stored: ConsoleUser[], env: ConsoleUser[]): UsersResult {
+  const byName = new Map<string, ConsoleUser>();
+  const errors: string[] = [];
+  for (const u of stored) byName.set(u.name.toLowerCase(), u);
+  for (const u of env) {
+    if (byName.has(u.name.toLowerCase())) errors.push(`user ${u.name} is defined in the node and in the environment: the node's entry is used`);
+    else byName.set(u.name.toLowerCase(), u);
+  }
+  return { users: [...byName.values()], errors };
+}
