@@ -20,7 +20,7 @@ import type { RunningOpcuaServer } from '../../sim/process-api';
 import { fakeProcess, type FakeProcess } from './opcua-fake-process';
 
 const pkiDir = path.join(os.tmpdir(), 'operator-copilot-test-pki', 'sim');
-const clientPki = path.join(os.tmpdir(), 'operator-copilot-test-pki', 'client');
+const clientPki = path.join(os.tmpdir(), 'operator-copilot-test-pki', 'plain-client');
 
 let proc: FakeProcess;
 let server: RunningOpcuaServer;

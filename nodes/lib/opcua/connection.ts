@@ -1,0 +1,501 @@
+// One OPC UA session per endpoint, shared by every node that uses it, with a connection state
+// machine that never ends in a dead state: any loss (server restart, network loss, keep-alive
+// failure, subscription timeout) tears the client down and rebuilds client, session and every
+// subscription from scratch after a jittered back-off. Rebuilding instead of relying on
+// node-opcua's in-place repair means exactly one subscription per subscriber at any time: the
+// old client is disposed before the new one exists. Everything node-opcua does is caught here;
+// nothing it throws or rejects reaches the caller's event loop unhandled.
+import {
+  AttributeIds,
+  BrowseDirection,
+  MessageSecurityMode,
+  NodeClass,
+  OPCUAClient,
+  SecurityPolicy,
+  TimestampsToReturn,
+  UserTokenType,
+  resolveNodeId,
+  type ClientMonitoredItemGroup,
+  type ClientSession,
+  type ClientSubscription,
+  type DataValue,
+  type UserIdentityInfo,
+} from 'node-opcua-client';
+import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
+import type { TagValue } from '../plant';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { batches, DEFAULT_BATCH_SIZE } from './batch';
+import type { SecurityModeName, SecurityPolicyName } from './config';
+import type { Sample } from './exception';
+import { qualityOf } from './quality';
+import { coerceForWrite, dataTypeName, tagValueOf } from './values';
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Short, for a node status. */
+  text: string;
+  error?: string;
+  attempt?: number;
+  retryInMs?: number;
+}
+
+export interface ConnectionOptions {
+  endpoint: string;
+  securityMode: SecurityModeName;
+  securityPolicy: SecurityPolicyName;
+  username?: string;
+  password?: string;
+  /** Folder of the client's certificate and trust lists (own/, trusted/, rejected/). */
+  pkiDir: string;
+  /** Trust a server certificate that is not (yet) in the trust list. */
+  acceptUnknownCertificate: boolean;
+  applicationName?: string;
+  backoff?: BackoffOptions;
+  /** Give up one connection attempt after this long (a host that drops packets never answers). */
+  connectTimeoutMs?: number;
+  log?: { info(m: string): void; warn(m: string): void };
+}
+
+export interface SubscriptionItem {
+  key: string;
+  nodeId: string;
+}
+
+export interface Subscriber {
+  id: string;
+  publishingIntervalMs: number;
+  samplingIntervalMs: number;
+  batchSize?: number;
+  items: SubscriptionItem[];
+  /** A new value (or status) of items[index]; value undefined when the server sent none (Bad status). */
+  onValue(index: number, sample: Omit<Sample, 'value'> & { value: TagValue | undefined; status: string }): void;
+  /** An item the server refused (unknown node id, no read access, ...) or that cannot be parsed. */
+  onItemError(index: number, message: string): void;
+  /** The subscription exists on the server (after every (re)connection). */
+  onSubscribed?(info: { items: number; refused: number; ms: number }): void;
+}
+
+export interface BrowseEntry {
+  nodeId: string;
+  browseName: string;
+  displayName: string;
+  nodeClass: string;
+}
+
+interface Live {
+  sub: Subscriber;
+  subscription?: ClientSubscription;
+  groups: ClientMonitoredItemGroup[];
+}
+
+const SECURITY_MODE: Record<SecurityModeName, MessageSecurityMode> = {
+  None: MessageSecurityMode.None,
+  Sign: MessageSecurityMode.Sign,
+  SignAndEncrypt: MessageSecurityMode.SignAndEncrypt,
+};
+
+const SECURITY_POLICY: Record<SecurityPolicyName, SecurityPolicy> = {
+  None: SecurityPolicy.None,
+  Basic256Sha256: SecurityPolicy.Basic256Sha256,
+  Aes128_Sha256_RsaOaep: SecurityPolicy.Aes128_Sha256_RsaOaep,
+  Aes256_Sha256_RsaPss: SecurityPolicy.Aes256_Sha256_RsaPss,
+};
+
+function messageOf(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0].slice(0, 300);
+}
+
+/** Makes node-opcua's connection errors say what to do. */
+export function explainError(e: unknown, opts: Pick<ConnectionOptions, 'pkiDir' | 'endpoint'>): string {
+  const m = messageOf(e);
+  if (/certificate/i.test(m) && /(trust|reject|invalid|untrusted|revoked|BadCertificate|BadSecurityChecks)/i.test(m))
+    return `server certificate not trusted (${m}): move it from ${opts.pkiDir}/rejected to ${opts.pkiDir}/trusted/certs, or allow unknown server certificates`;
+  if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/i.test(m)) return `user name or password refused by the server (${m})`;
+  if (/ECONNREFUSED/.test(m)) return `nothing listens at ${opts.endpoint} (connection refused)`;
+  if (/ENOTFOUND|EAI_AGAIN/.test(m)) return `host of ${opts.endpoint} not found`;
+  return m;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export class OpcuaConnection {
+  private state: ConnectionState = 'idle';
+  private statusNow: ConnectionStatus = { state: 'idle', text: 'not connected' };
+  private readonly users = new Set<string>();
+  private readonly subscribers = new Map<string, Live>();
+  private readonly statusListeners = new Set<(s: ConnectionStatus) => void>();
+  private readonly readyWaiters = new Set<{ resolve: (s: ClientSession) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private client?: OPCUAClient;
+  private session?: ClientSession;
+  /** Increments on every teardown: callbacks of an older client see a stale generation and do nothing. */
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private teardown?: Promise<void>;
+  /** Subscriptions created over the life of this connection (tests check there are no duplicates). */
+  subscriptionsCreated = 0;
+
+  constructor(private readonly opts: ConnectionOptions) {}
+
+  get status(): ConnectionStatus {
+    return this.statusNow;
+  }
+
+  onStatus(l: (s: ConnectionStatus) => void): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
+
+  /** A node starts using the connection; the first user opens it. */
+  acquire(userId: string): void {
+    this.users.add(userId);
+    if (this.state === 'idle' || this.state === 'closed') this.start();
+  }
+
+  /** A node stops using the connection; the last user closes it. */
+  async release(userId: string): Promise<void> {
+    this.removeSubscriber(userId);
+    this.users.delete(userId);
+    if (this.users.size === 0) await this.close();
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Subscribes (now if connected, else as soon as the session exists, and again after every reconnection). */
+  addSubscriber(sub: Subscriber): () => void {
+    this.removeSubscriber(sub.id);
+    const live: Live = { sub, groups: [] };
+    this.subscribers.set(sub.id, live);
+    const session = this.session;
+    if (session && this.state === 'connected') {
+      const gen = this.generation;
+      this.subscribe(session, live, gen).catch((e) => this.lost(gen, `subscription failed: ${messageOf(e)}`));
+    }
+    return () => this.removeSubscriber(sub.id);
+  }
+
+  private removeSubscriber(id: string): void {
+    const live = this.subscribers.get(id);
+    if (!live) return;
+    this.subscribers.delete(id);
+    const s = live.subscription;
+    live.subscription = undefined;
+    if (s) s.terminate().catch(() => undefined);
+  }
+
+  /** Waits until the session is up (bounded), acquiring the connection meanwhile if nobody holds it. */
+  async withSession<T>(fn: (s: ClientSession) => Promise<T>, timeoutMs = 10000): Promise<T> {
+    const temp = `temp:${Math.random().toString(36).slice(2)}`;
+    this.acquire(temp);
+    try {
+      const session = this.session && this.state === 'connected' ? this.session : await this.whenConnected(timeoutMs);
+      return await withTimeout(fn(session), timeoutMs, 'OPC UA request');
+    } finally {
+      await this.release(temp);
+    }
+  }
+
+  private whenConnected(timeoutMs: number): Promise<ClientSession> {
+    return new Promise((resolve, reject) => {
+      const w = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.readyWaiters.delete(w);
+          reject(new Error(`not connected to ${this.opts.endpoint} within ${timeoutMs} ms${this.statusNow.error ? `: ${this.statusNow.error}` : ''}`));
+        }, timeoutMs),
+      };
+      this.readyWaiters.add(w);
+    });
+  }
+
+  /** Reads the value of one variable now (not from a subscription): for read-back. */
+  async read(nodeId: string): Promise<Sample & { dataType: string }> {
+    const id = this.parseNodeId(nodeId);
+    return this.withSession(async (session) => {
+      const dv = await session.read({ nodeId: id, attributeId: AttributeIds.Value });
+      if (!dv.statusCode.isGood() && !dv.statusCode.isGoodish()) {
+        throw new Error(`${nodeId}: read answered ${dv.statusCode.name}${dv.statusCode.description ? ` (${dv.statusCode.description})` : ''}`);
+      }
+      const value = tagValueOf(dv.value.dataType, dv.value.value);
+      if (value === undefined) throw new Error(`${nodeId}: the value (${dataTypeName(dv.value.dataType)}) is not a number, boolean or text`);
+      return { value, quality: qualityOf(dv.statusCode), timestamp: this.timestampOf(dv), dataType: dataTypeName(dv.value.dataType) };
+    });
+  }
+
+  /**
+   * Writes a value with the variable's actual DataType, read from the server first (never
+   * guessed from the JavaScript value); rejects with the server's status when it refuses.
+   */
+  async write(nodeId: string, value: TagValue): Promise<{ dataType: string }> {
+    const id = this.parseNodeId(nodeId);
+    return this.withSession(async (session) => {
+      const dataType = await session.getBuiltInDataType(id);
+      const coerced = coerceForWrite(dataType, value);
+      if (!coerced.ok) throw new Error(`${nodeId}: ${coerced.reason}`);
+      const status = await session.write({ nodeId: id, attributeId: AttributeIds.Value, value: { value: { dataType, value: coerced.value } } });
+      if (!status.isGood()) throw new Error(`${nodeId}: the server refused the write with ${status.name}${status.description ? ` (${status.description})` : ''}`);
+      return { dataType: dataTypeName(dataType) };
+    });
+  }
+
+  /** Children of a node (Objects when none given), for the editor's browse helper. */
+  async browse(nodeId = 'ns=0;i=85'): Promise<BrowseEntry[]> {
+    const id = this.parseNodeId(nodeId);
+    return this.withSession((session) => browseChildren(session, id.toString()));
+  }
+
+  private parseNodeId(nodeId: string) {
+    try {
+      return resolveNodeId(nodeId);
+    } catch (e) {
+      throw new Error(`"${nodeId}" is not a valid OPC UA NodeId (expected e.g. ns=2;s=Reactor.TT201 or ns=3;i=1001): ${messageOf(e)}`);
+    }
+  }
+
+  private timestampOf(dv: DataValue): number {
+    return dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? Date.now();
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    this.state = s.state;
+    this.statusNow = s;
+    for (const l of this.statusListeners) {
+      try {
+        l(s);
+      } catch {
+        // A listener's failure must not stop the connection's state machine.
+      }
+    }
+  }
+
+  private start(): void {
+    const gen = ++this.generation;
+    this.attempt = 0;
+    this.connect(gen);
+  }
+
+  private connect(gen: number): void {
+    if (gen !== this.generation || this.users.size === 0) return;
+    this.attempt++;
+    this.setStatus({ state: this.attempt > 1 ? 'reconnecting' : 'connecting', text: this.attempt > 1 ? `reconnecting (attempt ${this.attempt})` : 'connecting', attempt: this.attempt, error: this.statusNow.error });
+    this.open(gen).then(
+      () => undefined,
+      (e) => {
+        if (gen !== this.generation) return;
+        const error = explainError(e, this.opts);
+        this.opts.log?.warn(`OPC UA ${this.opts.endpoint}: ${error}`);
+        this.scheduleReconnect(gen, error);
+      },
+    );
+  }
+
+  private scheduleReconnect(gen: number, error: string): void {
+    const retryInMs = backoffDelay(this.attempt, this.opts.backoff ?? DEFAULT_BACKOFF);
+    const old = this.client;
+    this.client = undefined;
+    this.session = undefined;
+    for (const live of this.subscribers.values()) {
+      live.subscription = undefined;
+      live.groups = [];
+    }
+    this.teardown = this.dispose(old);
+    this.setStatus({ state: 'reconnecting', text: `retry in ${Math.ceil(retryInMs / 1000)} s: ${error}`.slice(0, 80), error, attempt: this.attempt, retryInMs });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // Wait for the old client to be gone, so two sessions of ours never overlap.
+      (this.teardown ?? Promise.resolve()).then(() => this.connect(gen));
+    }, retryInMs);
+  }
+
+  /** Called by every loss signal of the current client; the first one wins. */
+  private lost(gen: number, why: string): void {
+    if (gen !== this.generation || this.state === 'closed' || this.state === 'idle') return;
+    const next = ++this.generation;
+    this.opts.log?.warn(`OPC UA ${this.opts.endpoint}: connection lost (${why}); reconnecting`);
+    this.attempt = 1;
+    this.scheduleReconnect(next, why);
+  }
+
+  private async open(gen: number): Promise<void> {
+    const o = this.opts;
+    const certificateManager = new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: o.acceptUnknownCertificate });
+    const client = OPCUAClient.create({
+      applicationName: o.applicationName ?? 'OperatorCopilot-NodeRED',
+      endpointMustExist: false,
+      securityMode: SECURITY_MODE[o.securityMode],
+      securityPolicy: SECURITY_POLICY[o.securityPolicy],
+      clientCertificateManager: certificateManager,
+      keepSessionAlive: true,
+      requestedSessionTimeout: 60000,
+      // Our own state machine reconnects (and rebuilds subscriptions); node-opcua's retry loop
+      // would compete with it.
+      connectionStrategy: { maxRetry: 0, initialDelay: 500, maxDelay: 1000 },
+    });
+    this.client = client;
+    client.on('connection_lost', () => this.lost(gen, 'connection to the server lost'));
+    client.on('close', (err?: Error | null) => {
+      if (err) this.lost(gen, `connection closed: ${messageOf(err)}`);
+    });
+    client.on('connection_failed', () => undefined);
+    client.on('backoff', () => undefined);
+    const timeout = o.connectTimeoutMs ?? 15000;
+    await withTimeout(client.connect(o.endpoint), timeout, `connecting to ${o.endpoint}`);
+    if (gen !== this.generation) return;
+    const identity: UserIdentityInfo = o.username ? { type: UserTokenType.UserName, userName: o.username, password: o.password ?? '' } : { type: UserTokenType.Anonymous };
+    const session = await withTimeout(client.createSession(identity), timeout, 'creating the OPC UA session');
+    if (gen !== this.generation) {
+      await session.close().catch(() => undefined);
+      return;
+    }
+    session.on('keepalive_failure', () => this.lost(gen, 'server stopped answering keep-alives'));
+    session.on('session_closed', (status) => {
+      if (gen === this.generation && this.session === session) this.lost(gen, `session closed by the server (${status?.name ?? 'unknown'})`);
+    });
+    this.session = session;
+    for (const live of this.subscribers.values()) await this.subscribe(session, live, gen);
+    if (gen !== this.generation) return;
+    this.attempt = 0;
+    this.setStatus({ state: 'connected', text: 'connected' });
+    for (const w of this.readyWaiters) {
+      clearTimeout(w.timer);
+      w.resolve(session);
+    }
+    this.readyWaiters.clear();
+  }
+
+  private async subscribe(session: ClientSession, live: Live, gen: number): Promise<void> {
+    const sub = live.sub;
+    const t0 = Date.now();
+    const subscription = await session.createSubscription2({
+      requestedPublishingInterval: sub.publishingIntervalMs,
+      requestedLifetimeCount: 60,
+      requestedMaxKeepAliveCount: 10,
+      maxNotificationsPerPublish: 0,
+      publishingEnabled: true,
+      priority: 10,
+    });
+    if (gen !== this.generation || this.subscribers.get(sub.id) !== live) {
+      await subscription.terminate().catch(() => undefined);
+      return;
+    }
+    this.subscriptionsCreated++;
+    live.subscription = subscription;
+    live.groups = [];
+    subscription.on('error', () => undefined);
+    subscription.on('internal_error', (e: Error) => this.lost(gen, `subscription error: ${messageOf(e)}`));
+    subscription.on('status_changed', (status) => {
+      if (status.isNotGood()) this.lost(gen, `subscription ${status.name}`);
+    });
+    subscription.on('terminated', () => {
+      if (live.subscription === subscription && this.subscribers.get(sub.id) === live) this.lost(gen, 'subscription terminated by the server');
+    });
+
+    // Node ids that do not parse never reach the server; the rest go in batches.
+    const valid: Array<{ index: number; nodeId: ReturnType<typeof resolveNodeId> }> = [];
+    sub.items.forEach((item, index) => {
+      try {
+        valid.push({ index, nodeId: resolveNodeId(item.nodeId) });
+      } catch (e) {
+        sub.onItemError(index, `"${item.nodeId}" is not a valid OPC UA NodeId: ${messageOf(e)}`);
+      }
+    });
+    let refused = sub.items.length - valid.length;
+    for (const batch of batches(valid, sub.batchSize ?? DEFAULT_BATCH_SIZE)) {
+      const group = await subscription.monitorItems(
+        batch.map((b) => ({ nodeId: b.nodeId, attributeId: AttributeIds.Value })),
+        { samplingInterval: sub.samplingIntervalMs, discardOldest: true, queueSize: 1 },
+        TimestampsToReturn.Both,
+      );
+      if (gen !== this.generation || live.subscription !== subscription) return;
+      live.groups.push(group);
+      group.on('err', () => undefined);
+      group.monitoredItems.forEach((mi, k) => {
+        const status = mi.statusCode;
+        if (status && status.isNotGood()) {
+          refused++;
+          sub.onItemError(batch[k].index, `${sub.items[batch[k].index].nodeId}: the server refused to monitor it (${status.name})`);
+        }
+      });
+      group.on('changed', (_mi, dv: DataValue, k: number) => {
+        const index = batch[k].index;
+        try {
+          sub.onValue(index, {
+            value: tagValueOf(dv.value.dataType, dv.value.value),
+            quality: qualityOf(dv.statusCode),
+            status: dv.statusCode.name,
+            timestamp: this.timestampOf(dv),
+          });
+        } catch {
+          // The subscriber's own failure must not break node-opcua's notification loop.
+        }
+      });
+    }
+    sub.onSubscribed?.({ items: sub.items.length, refused, ms: Date.now() - t0 });
+  }
+
+  private async dispose(client: OPCUAClient | undefined): Promise<void> {
+    if (!client) return;
+    try {
+      await withTimeout(client.disconnect(), 5000, 'disconnecting');
+    } catch {
+      // Already gone, or the server does not answer: the socket is closed either way.
+    }
+  }
+
+  /** Closes the session and the client; pending waiters fail. Safe to call more than once. */
+  async close(): Promise<void> {
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    for (const w of this.readyWaiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error('the OPC UA connection was closed'));
+    }
+    this.readyWaiters.clear();
+    const client = this.client;
+    const session = this.session;
+    this.client = undefined;
+    this.session = undefined;
+    for (const live of this.subscribers.values()) {
+      live.subscription = undefined;
+      live.groups = [];
+    }
+    if (this.state !== 'idle') this.setStatus({ state: 'closed', text: 'closed' });
+    if (session) await withTimeout(session.close(true), 3000, 'closing the session').catch(() => undefined);
+    await this.dispose(client);
+    await this.teardown?.catch(() => undefined);
+  }
+}
+
+/** Hierarchical children of a node, with names, for browsing. */
+export async function browseChildren(session: ClientSession, nodeId: string): Promise<BrowseEntry[]> {
+  const r = await session.browse({ nodeId, browseDirection: BrowseDirection.Forward, referenceTypeId: 'HierarchicalReferences', includeSubtypes: true, resultMask: 63 });
+  if (r.statusCode.isNotGood()) throw new Error(`${nodeId}: browse answered ${r.statusCode.name}`);
+  return (r.references ?? []).map((ref) => ({
+    nodeId: ref.nodeId.toString(),
+    browseName: ref.browseName.toString(),
+    displayName: ref.displayName.text ?? ref.browseName.name ?? '',
+    nodeClass: NodeClass[ref.nodeClass] ?? String(ref.nodeClass),
+  }));
+}

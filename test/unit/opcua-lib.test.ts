@@ -1,0 +1,159 @@
+// Pure OPC UA logic: status-code severities, value conversion for reads and writes, batching,
+// back-off, report by exception, configuration validation.
+import fc from 'fast-check';
+import {
+  backoffDelay,
+  batches,
+  coerceForWrite,
+  connectionConfigSchema,
+  ExceptionReporter,
+  exceeds,
+  qualityOf,
+  readConfigSchema,
+  reportMessages,
+  tagValueOf,
+} from '../../nodes/lib/opcua';
+
+test('status codes map to good / uncertain / bad by their severity bits', () => {
+  expect(qualityOf(0)).toBe('good'); // Good
+  expect(qualityOf(0x00a20000)).toBe('good'); // GoodSubscriptionTransferred (info bits do not matter)
+  expect(qualityOf(0x40000000)).toBe('uncertain'); // Uncertain
+  expect(qualityOf(0x408f0000)).toBe('uncertain'); // UncertainLastUsableValue
+  expect(qualityOf(0x80340000)).toBe('bad'); // BadNodeIdUnknown
+  expect(qualityOf({ value: 0x808a0000 })).toBe('bad'); // BadWaitingForInitialData
+  expect(qualityOf(0xc0000000)).toBe('bad'); // reserved severity: treated as bad
+});
+
+test('received values become tag values; structures and arrays do not', () => {
+  expect(tagValueOf(11, 12.5)).toBe(12.5);
+  expect(tagValueOf(1, false)).toBe(false);
+  expect(tagValueOf(12, 'AUTO')).toBe('AUTO');
+  expect(tagValueOf(8, [0, 5])).toBe(5); // Int64 as [high, low]
+  expect(tagValueOf(9, [1, 0])).toBe(4294967296);
+  expect(tagValueOf(8, [-1, 0xffffffff])).toBe(-1);
+  expect(tagValueOf(13, new Date(1000))).toBe(1000);
+  expect(tagValueOf(11, null)).toBeUndefined();
+  expect(tagValueOf(22, { some: 'structure' })).toBeUndefined();
+});
+
+test('writes follow the server DataType and never round or wrap', () => {
+  expect(coerceForWrite(11, 12.7)).toEqual({ ok: true, value: 12.7 });
+  expect(coerceForWrite(10, 1.5)).toEqual({ ok: true, value: 1.5 });
+  expect(coerceForWrite(1, true)).toEqual({ ok: true, value: true });
+  expect(coerceForWrite(1, 0)).toEqual({ ok: true, value: false });
+  expect(coerceForWrite(4, 12)).toEqual({ ok: true, value: 12 });
+  expect(coerceForWrite(8, 5)).toEqual({ ok: true, value: [0, 5] });
+  const refusals: Array<[number, number | boolean | string, RegExp]> = [
+    [4, 12.7, /whole number/],
+    [4, 40000, /outside -32768..32767/],
+    [5, -1, /outside 0..65535/],
+    [1, 2, /Boolean/],
+    [11, Number.NaN, /finite/],
+    [11, 'ten', /finite/],
+    [12, 5, /String/],
+    [22, 5, /cannot be written/],
+  ];
+  for (const [dt, v, why] of refusals) {
+    const r = coerceForWrite(dt, v);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(why);
+  }
+});
+
+test('integer writes are accepted exactly when they fit the type', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -100000, max: 100000 }), (n) => {
+      const r = coerceForWrite(4, n);
+      expect(r.ok).toBe(n >= -32768 && n <= 32767);
+    }),
+  );
+});
+
+test('batches cover every item once, in order, each at most the batch size', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer(), { maxLength: 3000 }), fc.integer({ min: 1, max: 1200 }), (items, size) => {
+      const bs = batches(items, size);
+      expect(bs.flat()).toEqual(items);
+      expect(bs.every((b) => b.length >= 1 && b.length <= size)).toBe(true);
+      expect(bs.length).toBe(Math.ceil(items.length / size));
+    }),
+  );
+  expect(() => batches([1], 0)).toThrow(/positive whole number/);
+});
+
+test('back-off grows, is capped, is jittered and never zero', () => {
+  const opts = { initialMs: 1000, maxMs: 30000 };
+  expect(backoffDelay(1, opts, () => 0)).toBe(500);
+  expect(backoffDelay(1, opts, () => 1)).toBe(1000);
+  expect(backoffDelay(3, opts, () => 1)).toBe(4000);
+  expect(backoffDelay(50, opts, () => 1)).toBe(30000);
+  expect(backoffDelay(50, opts, () => 0)).toBe(15000);
+});
+
+test('report by exception: deadband, quality changes, one pending sample per tag, full refresh', () => {
+  const r = new ExceptionReporter((tag) => (tag === 'TT-201' ? 0.1 : 0));
+  expect(r.offer('TT-201', { value: 70, quality: 'good', timestamp: 1 })).toBe(true);
+  expect(r.offer('TT-201', { value: 70.05, quality: 'good', timestamp: 2 })).toBe(false);
+  expect(r.offer('TT-201', { value: 70.08, quality: 'good', timestamp: 3 })).toBe(false); // within 0.1 of the reported 70
+  expect(r.offer('TT-201', { value: 70.15, quality: 'good', timestamp: 4 })).toBe(true);
+  expect(r.offer('TT-201', { value: 70.15, quality: 'bad', timestamp: 5 })).toBe(true);
+  expect(r.offer('P-301.RUN', { value: true, quality: 'good', timestamp: 5 })).toBe(true);
+  expect(r.offer('P-301.RUN', { value: true, quality: 'good', timestamp: 6 })).toBe(false);
+  const pending = r.takePending();
+  expect([...pending.keys()]).toEqual(['TT-201', 'P-301.RUN']);
+  expect(pending.get('TT-201')).toEqual({ value: 70.15, quality: 'bad', timestamp: 5 });
+  expect(r.takePending().size).toBe(0);
+  r.offer('TT-201', { value: 70.16, quality: 'bad', timestamp: 7 });
+  const all = r.fullRefresh();
+  expect(all.get('TT-201')!.timestamp).toBe(7);
+  expect(all.get('P-301.RUN')!.timestamp).toBe(6);
+  expect(exceeds(Number.NaN, Number.NaN, 0)).toBe(false);
+  expect(exceeds(1, Number.NaN, 0)).toBe(true);
+});
+
+test('a reported value never drifts more than the deadband from the latest value without being reported', () => {
+  fc.assert(
+    fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.double({ min: 0, max: 5, noNaN: true }), (vals, db) => {
+      const r = new ExceptionReporter(() => db);
+      let lastReported = Number.NaN;
+      vals.forEach((v, i) => {
+        if (r.offer('X', { value: v, quality: 'good', timestamp: i })) lastReported = v;
+        expect(Math.abs(v - lastReported)).toBeLessThanOrEqual(db);
+      });
+    }),
+  );
+});
+
+test('report messages: one batch message or one message per tag', () => {
+  const s = new Map([
+    ['TT-201', { value: 70, quality: 'good' as const, timestamp: 1 }],
+    ['P-301.RUN', { value: false, quality: 'uncertain' as const, timestamp: 2 }],
+  ]);
+  expect(reportMessages(s, 'batch', 'opcua:ua1')).toEqual([
+    { topic: 'batch', source: 'opcua:ua1', payload: { 'TT-201': { value: 70, quality: 'good', timestamp: 1 }, 'P-301.RUN': { value: false, quality: 'uncertain', timestamp: 2 } } },
+  ]);
+  expect(reportMessages(s, 'per-tag', 'opcua:ua1')).toEqual([
+    { topic: 'TT-201', payload: 70, quality: 'good', timestamp: 1, source: 'opcua:ua1' },
+    { topic: 'P-301.RUN', payload: false, quality: 'uncertain', timestamp: 2, source: 'opcua:ua1' },
+  ]);
+  expect(reportMessages(new Map(), 'batch', 'x')).toEqual([]);
+});
+
+test('configuration errors say what to enter', () => {
+  expect(connectionConfigSchema.safeParse({ endpoint: 'opc.tcp://plc:4840' }).success).toBe(true);
+  const noScheme = connectionConfigSchema.safeParse({ endpoint: 'http://plc:4840' });
+  expect(noScheme.success).toBe(false);
+  expect(JSON.stringify(noScheme.error?.issues)).toMatch(/opc\.tcp:\/\/host:4840/);
+  const mismatch = connectionConfigSchema.safeParse({ endpoint: 'opc.tcp://plc:4840', securityMode: 'SignAndEncrypt', securityPolicy: 'None' });
+  expect(mismatch.success).toBe(false);
+  expect(JSON.stringify(mismatch.error?.issues)).toMatch(/go together/);
+  expect(readConfigSchema.parse({ samplingInterval: '250', publishingInterval: '500', refresh: '0', output: 'per-tag', batchSize: '500' })).toEqual({
+    samplingInterval: 250,
+    publishingInterval: 500,
+    refresh: 0,
+    output: 'per-tag',
+    batchSize: 500,
+  });
+  expect(readConfigSchema.safeParse({ publishingInterval: 'fast' }).success).toBe(false);
+  expect(readConfigSchema.safeParse({ batchSize: 2.5 }).success).toBe(false);
+});
