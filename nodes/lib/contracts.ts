@@ -136,6 +136,8 @@ export interface ProposalRecord extends Proposal {
   /** Final value to write, after an edit within policy. */
   value?: number;
   updatedAt: number;
+  /** Why it ended without a write, in an operator's words (policy refusal, expiry, live value moved, superseded). */
+  closedReason?: string;
 }
 
 export interface ApprovedWrite {
