@@ -1,0 +1,4 @@
+export * from './deviation';
+export * from './diagnose';
+export * from './snapshot';
+export * from './explain';
