@@ -1,3 +1,4 @@
 export * from './store';
 export * from './tokens';
 export * from './schema';
+export * from './write';

@@ -93,6 +93,11 @@ export class ApprovalStore implements ApprovalService {
     };
   }
 
+  /** Ramp: how many maxStep steps one approved change may span (copilot-write uses the same). */
+  get maxSteps(): number {
+    return this.o.maxSteps;
+  }
+
   // ---- persistence -------------------------------------------------------------------------
 
   toJSON(): ApprovalState {

@@ -1,0 +1,219 @@
+// copilot-approval: holds setpoint proposals for a human decision (DESIGN §5 rules 2-4). Takes
+// proposals and decision messages, serves the console through the plant hub's ApprovalService,
+// and emits approved writes (with a single-use signed token), rejections, and expiries or
+// supersessions on three outputs. Pending proposals, the token nonce ledger and a generated
+// secret live in a state file, so a redeploy or restart loses nothing and expiry keeps counting.
+import * as fs from 'node:fs';
+import type { NodeAPI, NodeDef } from 'node-red';
+import { ApprovalStore, decisionSchema, describeZodError, generateSecret, proposalSchema, writeResultSchema, type ApprovalState, type ChangeEvent } from '../lib/approval';
+import type { ApprovedWrite, Proposal, ProposalRecord } from '../lib/contracts';
+import { ServiceError } from '../lib/contracts';
+import { StateFile, stateFilePath } from '../lib/state-file';
+import { plantNodeOf } from '../shared/plant-ref';
+import { errorText, status } from '../shared/status';
+import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
+
+interface ApprovalDef extends NodeDef {
+  plant: string;
+  selectionTimeout: string | number;
+  tokenTtl: string | number;
+  maxPending: string | number;
+  movePercent: string | number;
+  maxAge: string | number;
+  maxSteps: string | number;
+}
+
+interface Persisted {
+  /** Generated on first start when the node's credentials hold no secret. */
+  secret?: string;
+  store?: ApprovalState;
+}
+
+
+type Msg = Record<string, unknown>;
+
+const TICK_MS = 1000;
+
+function num(v: unknown, dflt: number, min: number): number {
+  const n = typeof v === 'number' ? v : Number(String(v ?? '').trim());
+  return Number.isFinite(n) && String(v ?? '').trim() !== '' ? Math.max(min, n) : dflt;
+}
+
+export = function (RED: NodeAPI) {
+  function ApprovalNodeCtor(this: Node & { credentials?: { secret?: string } }, config: ApprovalDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const plant: PlantConfigNode | undefined = plantNodeOf(RED, node, config.plant);
+    if (!plant) return;
+
+    const stateFile = new StateFile<Persisted>(stateFilePath(plant.userDir, 'approval', node.id), 200);
+    const saved = stateFile.load() ?? {};
+    let secret = node.credentials?.secret?.trim() || saved.secret || '';
+    let generated = false;
+    if (!secret) {
+      secret = generateSecret();
+      generated = true;
+    }
+    const keepSecret = !node.credentials?.secret?.trim();
+
+    let auditFailed = false;
+    const audit = (kind: string, actor: string | null, data: unknown) => {
+      const log = plant.hub.audit;
+      if (!log) return;
+      try {
+        log.append(kind, actor, data);
+        auditFailed = false;
+      } catch (e) {
+        if (!auditFailed) node.error(`audit log append failed: ${errorText(e)}`);
+        auditFailed = true;
+      }
+    };
+
+    let store: ApprovalStore;
+    let started = false;
+    const early: Array<Array<Msg | null>> = [];
+    const persist = (now = false) => {
+      stateFile.save({ ...(keepSecret ? { secret } : {}), store: store.toJSON() });
+      if (now) {
+        try {
+          stateFile.flush();
+        } catch (e) {
+          node.error(`cannot save the approval state: ${errorText(e)}`);
+        }
+      }
+    };
+
+    const showStatus = () => {
+      const open = store.list().filter((r) => r.state === 'pending' || r.state === 'selected');
+      const selected = open.filter((r) => r.state === 'selected').length;
+      const waiting2 = open.filter((r) => r.approvals.length > 0).length;
+      if (!plant.model) return status.error(node, 'plant model invalid');
+      if (!open.length) return status.ok(node, 'no pending proposals');
+      const extra = [selected ? `${selected} selected` : '', waiting2 ? `${waiting2} awaiting 2nd approval` : ''].filter(Boolean).join(', ');
+      status.info(node, `${open.length} pending${extra ? ` (${extra})` : ''}`);
+    };
+
+    const onChange = (rec: ProposalRecord, event: ChangeEvent, write?: ApprovedWrite) => {
+      plant.hub.emit({ type: 'proposal', payload: rec });
+      // A spent token must be on disk before the write goes ahead: a restart must not revive it.
+      persist(event === 'redeemed' || event === 'approved');
+      let out: Array<Msg | null> | undefined;
+      if (event === 'approved' && write) out = [{ topic: 'copilot/approved-write', payload: write, proposal: rec }, null, null];
+      else if (event === 'rejected' || event === 'refused') out = [null, { topic: 'copilot/rejected', payload: rec }, null];
+      else if (event === 'expired' || event === 'superseded') out = [null, null, { topic: `copilot/${event}`, payload: rec }];
+      if (out) {
+        // Expiries found while restoring at start-up wait until the flow's wires exist.
+        if (started) node.send(out);
+        else early.push(out);
+      }
+      if (started) showStatus();
+    };
+
+    store = new ApprovalStore({
+      now: Date.now,
+      secret,
+      model: () => plant.model,
+      live: (t) => plant.live.get(t),
+      selectionTimeoutMs: num(config.selectionTimeout, 60, 5) * 1000,
+      tokenTtlMs: num(config.tokenTtl, 60, 5) * 1000,
+      maxPendingMs: num(config.maxPending, 30, 1) * 60_000,
+      movePercent: num(config.movePercent, 1, 0),
+      maxAgeMs: num(config.maxAge, 15, 1) * 1000,
+      maxSteps: Math.floor(num(config.maxSteps, 1, 1)),
+      audit,
+      onChange,
+    });
+    try {
+      store.restore(saved.store);
+    } catch (e) {
+      node.error(`the saved approval state could not be restored, starting empty: ${errorText(e)}`);
+    }
+    if (generated) persist(true);
+
+    const withdraw = plant.hub.provide('approval', node.id, store);
+    const unlisten = plant.hub.on((e) => {
+      if (e.type !== 'write') return;
+      const r = writeResultSchema.safeParse(e.payload);
+      if (r.success) store.recordWrite(e.payload);
+    });
+    const timer = setInterval(() => {
+      try {
+        store.tick();
+      } catch (e) {
+        node.error(`approval timer: ${errorText(e)}`);
+      }
+    }, TICK_MS);
+    const startTimer = setImmediate(() => {
+      started = true;
+      for (const out of early.splice(0)) node.send(out);
+      showStatus();
+    });
+
+    const proposalsOf = (msg: Msg): unknown[] => {
+      const p = msg.payload as Record<string, unknown> | unknown[] | undefined;
+      if (Array.isArray(p)) return p;
+      // A whole suggestion (copilot-reason output 1) carries its proposals too.
+      if (msg.topic === 'copilot/suggestion' && p && Array.isArray((p as { proposals?: unknown }).proposals)) return (p as { proposals: unknown[] }).proposals;
+      return [p];
+    };
+
+    node.on('input', (msg: Msg, send: Send, done: Done) => {
+      try {
+        if (!plant.model) throw new Error('the plant model is not loaded; fix the copilot-plant configuration first');
+        const topic = typeof msg.topic === 'string' ? msg.topic : '';
+        if (topic === 'select' || topic === 'approve' || topic === 'reject') {
+          const d = decisionSchema.safeParse(msg.payload);
+          if (!d.success) throw new Error(`${topic}: ${describeZodError(d.error)}; send {proposalId, user: {name, roles}, value?, reason?}`);
+          const { proposalId, user, value, reason } = d.data;
+          if (topic === 'select') store.select(proposalId, user);
+          else if (topic === 'approve') store.approve(proposalId, user, { value, reason });
+          else store.reject(proposalId, user, reason ?? '');
+          return done();
+        }
+        if (topic && topic !== 'copilot/proposal' && topic !== 'copilot/suggestion' && topic !== 'proposal')
+          throw new Error(`unknown topic "${topic}": send proposals with topic copilot/proposal, decisions with topic select, approve or reject`);
+        const problems: string[] = [];
+        for (const raw of proposalsOf(msg)) {
+          const p = proposalSchema.safeParse(raw);
+          if (!p.success) {
+            problems.push(`not a proposal: ${describeZodError(p.error)}`);
+            continue;
+          }
+          try {
+            store.propose(p.data as unknown as Proposal, typeof msg.user === 'string' ? msg.user : null);
+          } catch (e) {
+            problems.push(errorText(e));
+          }
+        }
+        if (problems.length) throw new Error(problems.join('; '));
+        done();
+      } catch (e) {
+        if (e instanceof ServiceError) status.warn(node, `${e.status}: ${e.message.slice(0, 40)}`);
+        done(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      clearInterval(timer);
+      clearImmediate(startTimer);
+      unlisten();
+      withdraw();
+      try {
+        if (removed) {
+          // A deleted node's proposals can never be decided: drop them with its state.
+          stateFile.flush();
+          fs.rmSync(stateFile.file, { force: true });
+        } else {
+          persist(true);
+        }
+      } catch (e) {
+        node.error(`cannot save the approval state: ${errorText(e)}`);
+      }
+      done();
+    });
+  }
+
+  RED.nodes.registerType('copilot-approval', ApprovalNodeCtor as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
+    credentials: { secret: { type: 'password' } },
+  } as unknown as Parameters<NodeAPI['nodes']['registerType']>[2]);
+};
