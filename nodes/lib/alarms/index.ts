@@ -1,3 +1,4 @@
 export * from './types';
 export * from './engine';
 export * from './kpis';
+export * from './commands';

@@ -1,0 +1,212 @@
+// copilot-alarms in a real Node-RED runtime (node-red-node-test-helper) with an inline plant
+// model: alarm events and summaries on the outputs, commands as messages and through the hub's
+// AlarmService, the audit log, bad input, and a restart that keeps shelves and standing alarms.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AlarmEvent } from '../../nodes/lib/contracts';
+import type { AlarmService } from '../../nodes/lib/hub';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const plantNode = require('../../dist/nodes/copilot-plant/copilot-plant.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const alarmsNode = require('../../dist/nodes/copilot-alarms/copilot-alarms.js');
+
+helper.init(require.resolve('node-red'));
+
+const MODEL = `
+plant: Node test unit
+areas: [reactor, cooling]
+tags:
+  - { name: TT-201, range: [0, 150], area: reactor }
+  - { name: P-301.RUN, type: boolean, area: cooling }
+  - { name: P-302.RUN, type: boolean, area: cooling }
+alarms:
+  - { tag: TT-201, type: HI, limit: 85, deadband: 1, priority: high, message: Reactor temperature high, cause: cooling lost, consequence: runaway, action: check P-301, responseTime: 5m }
+  - { tag: TT-201, type: HIHI, limit: 95, priority: urgent, message: Reactor temperature very high }
+  - { tag: P-301.RUN, type: DISCRETE, limit: false, priority: high, message: Cooling pump stopped, suppressWhen: "P-302.RUN == true" }
+`;
+
+type Msg = { topic: string; payload: any; change?: string; previous?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function flow(extra: Record<string, unknown> = {}) {
+  return [
+    { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'inline', inline: MODEL, audit: 'audit.db' },
+    { id: 'al1', type: 'copilot-alarms', name: 'reactor alarms', plant: 'plant', summaryInterval: 3600, wires: [['events'], ['summary']], ...extra },
+    { id: 'events', type: 'helper' },
+    { id: 'summary', type: 'helper' },
+  ];
+}
+
+/** Collects messages arriving at a helper node. */
+function collect(id: string): Msg[] {
+  const got: Msg[] = [];
+  helper.getNode(id).on('input', (m: Msg) => got.push(m));
+  return got;
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Delivers a message to the alarm node and gives the runtime a moment to process it. */
+async function send(msg: Record<string, unknown>): Promise<void> {
+  helper.getNode('al1').receive(msg);
+  await new Promise((r) => setTimeout(r, 30));
+}
+
+/** Errors the node reports (done(err) ends up in node.error) and its status texts. */
+function watch(id: string): { errors: string[]; statuses: string[] } {
+  const w = { errors: [] as string[], statuses: [] as string[] };
+  const n = helper.getNode(id);
+  n.on('call:error', (call: { args: unknown[] }) => w.errors.push(String((call.args[0] as Error)?.message ?? call.args[0])));
+  n.on('call:status', (call: { args: Array<{ text?: string }> }) => w.statuses.push(String(call.args[0]?.text ?? '')));
+  return w;
+}
+
+describe('copilot-alarms in Node-RED', () => {
+  let userDir: string;
+  beforeEach(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-alarms-'));
+    helper.settings({ userDir });
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  test('samples raise alarms on output 1, commands change them, the summary and KPIs go to output 2', async () => {
+    await helper.load([plantNode, alarmsNode], flow());
+    const events = collect('events');
+    const summaries = collect('summary');
+    const w = watch('al1');
+    const plant = helper.getNode('plant') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const hubEvents: AlarmEvent[] = [];
+    plant.hub.on((e: { type: string; payload: AlarmEvent }) => e.type === 'alarm' && hubEvents.push(e.payload));
+
+    await send({ topic: 'batch', payload: { 'TT-201': { value: 70, quality: 'good' }, 'P-301.RUN': { value: true }, 'P-302.RUN': { value: false } } });
+    await send({ topic: 'TT-201', payload: 90 });
+    await until(() => events.length === 1, 'the HI event');
+    expect(events[0]).toMatchObject({ topic: 'alarm/TT-201/HI', change: 'raise', previous: 'NORMAL' });
+    expect(events[0].payload).toMatchObject({ id: 'TT-201:HI', state: 'UNACK', priority: 'high', value: 90, limit: 85, firstOut: true, rationalization: { cause: 'cooling lost', action: 'check P-301' } });
+    // Every sample also lands in the plant's live value table for the other nodes.
+    expect(plant.live.get('TT-201')).toMatchObject({ value: 90, quality: 'good' });
+
+    await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI', user: 'alice' } });
+    await until(() => events.length === 2, 'the ack event');
+    expect(events[1]).toMatchObject({ topic: 'alarm/TT-201/HI', change: 'ack', payload: { state: 'ACKED', by: 'alice' } });
+
+    // The console path: the hub's AlarmService.
+    const svc = plant.hub.service('alarms') as AlarmService;
+    expect(svc.list().map((a) => [a.id, a.state])).toEqual([
+      ['TT-201:HI', 'ACKED'],
+      ['TT-201:HIHI', 'NORMAL'], // NORMAL ones too, by priority
+      ['P-301.RUN:DISCRETE', 'NORMAL'],
+    ]);
+    expect(() => svc.command({ command: 'ack', alarmId: 'TT-201:HI', user: 'bob' })).toThrow(expect.objectContaining({ status: 409 }));
+    expect(() => svc.command({ command: 'ack', alarmId: 'XX:HI', user: 'bob' })).toThrow(expect.objectContaining({ status: 404 }));
+    expect(() => svc.command({ command: 'shelve', alarmId: 'TT-201:HIHI', user: 'bob', minutes: 0, reason: 'x' })).toThrow(expect.objectContaining({ status: 400 }));
+    expect(svc.command({ command: 'shelve', alarmId: 'TT-201:HIHI', user: 'bob', minutes: 30, reason: 'calibration' })).toMatchObject({ state: 'SHELVED', by: 'bob' });
+    await until(() => events.length === 3, 'the shelve event on output 1');
+    expect(events[2]).toMatchObject({ topic: 'alarm/TT-201/HIHI', change: 'shelve' });
+    expect(svc.kpis()).toMatchObject({ alarms: 1, standing: 1, shelved: 1 });
+
+    // Suppression by design: the standby pump runs, so the duty pump stopping is not annunciated.
+    await send({ topic: 'P-302.RUN', payload: true });
+    await send({ topic: 'P-301.RUN', payload: false });
+    await until(() => events.length === 5, 'suppress and raise events');
+    expect(events.slice(3).map((m) => [m.payload.id, m.change, m.payload.state])).toEqual([
+      ['P-301.RUN:DISCRETE', 'suppress', 'SUPPRESSED'],
+      ['P-301.RUN:DISCRETE', 'raise', 'SUPPRESSED'],
+    ]);
+
+    await send({ topic: 'summary' });
+    await until(() => summaries.length === 1, 'the summary');
+    expect(summaries[0].topic).toBe('alarm/summary');
+    expect(summaries[0].payload).toMatchObject({
+      configured: 3,
+      active: 1,
+      unacknowledged: 0,
+      standing: ['TT-201:HI'],
+      shelved: [{ id: 'TT-201:HIHI', by: 'bob', reason: 'calibration' }],
+      suppressed: ['P-301.RUN:DISCRETE'],
+      flood: null,
+      kpis: { alarms: 1, byPosition: { reactor: { alarms: 1 }, cooling: { alarms: 0 } }, priority: { guide: { low: 80, medium: 15, high: 5 } } },
+    });
+    expect(hubEvents.map((e) => e.id)).toEqual(events.map((m) => m.payload.id));
+
+    // Every state change is in the audit log, with who did it.
+    const records = plant.hub.audit.query({ kind: 'alarm' }) as Array<{ actor: string | null; data: { id: string; change: string } }>;
+    expect(records.map((r) => [r.data.id, r.data.change, r.actor])).toEqual([
+      ['TT-201:HI', 'raise', null],
+      ['TT-201:HI', 'ack', 'alice'],
+      ['TT-201:HIHI', 'shelve', 'bob'],
+      ['P-301.RUN:DISCRETE', 'suppress', null],
+      ['P-301.RUN:DISCRETE', 'raise', null],
+    ]);
+    expect(w.errors).toEqual([]);
+    expect(w.statuses[w.statuses.length - 1]).toBe('1 active (0 unack) · 1 shelved');
+  });
+
+  test('bad messages and refused commands fail through done(err) with a clear message; the node keeps running', async () => {
+    await helper.load([plantNode, alarmsNode], flow());
+    const events = collect('events');
+    const { errors, statuses } = watch('al1');
+    await send({ topic: 'TT-201', payload: { not: 'a value' } });
+    await send({ topic: 'shelve', payload: { alarmId: 'TT-201:HI', user: 'x' } });
+    await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI' } });
+    await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI', user: 'x' } });
+    await send({ topic: 'batch', payload: [1, 2] });
+    await until(() => errors.length === 5, 'five errors');
+    expect(errors[0]).toMatch(/tag sample TT-201: msg.payload must be a number, boolean or string/);
+    expect(errors[1]).toMatch(/shelve TT-201:HI refused \(400\): shelve TT-201:HI: minutes must be a number/);
+    expect(errors[2]).toMatch(/alarm command "ack": payload.user must name who gives the command/);
+    expect(errors[3]).toMatch(/ack TT-201:HI refused \(409\): TT-201:HI is NORMAL: there is nothing to acknowledge/);
+    expect(errors[4]).toMatch(/batch message: payload must be an object/);
+    expect(statuses[statuses.length - 1]).toMatch(/^batch message: payload must be an object/);
+    await send({ topic: 'TT-201', payload: 99 });
+    await until(() => events.length === 2, 'HI and HIHI after the errors');
+  });
+
+  test('a restart keeps standing alarms without re-annunciating them, and keeps shelves', async () => {
+    await helper.load([plantNode, alarmsNode], flow());
+    let events = collect('events');
+    await send({ topic: 'TT-201', payload: 90 });
+    await send({ topic: 'P-302.RUN', payload: false });
+    await send({ topic: 'P-301.RUN', payload: false });
+    await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI', user: 'alice' } });
+    await send({ topic: 'shelve', payload: { alarmId: 'P-301.RUN:DISCRETE', user: 'bob', minutes: 60, reason: 'pump isolated for maintenance' } });
+    await until(() => events.length === 4, 'raise, raise, ack, shelve');
+
+    // Stop the runtime completely, then start it again on the same user directory.
+    await helper.unload();
+    await helper.stopServer();
+    expect(fs.readdirSync(path.join(userDir, 'copilot-state'))).toEqual(['alarms-al1.json']);
+    helper.settings({ userDir });
+    await helper.startServer();
+    await helper.load([plantNode, alarmsNode], flow());
+    events = collect('events');
+    const svc = (helper.getNode('plant') as any).hub.service('alarms') as AlarmService; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const byId = Object.fromEntries(svc.list().map((a) => [a.id, a]));
+    expect(byId['TT-201:HI']).toMatchObject({ state: 'ACKED', active: true, by: 'alice' });
+    expect(byId['P-301.RUN:DISCRETE']).toMatchObject({ state: 'SHELVED', by: 'bob', reason: 'pump isolated for maintenance' });
+    expect(byId['P-301.RUN:DISCRETE'].shelvedUntil).toBeGreaterThan(Date.now() + 59 * 60_000);
+    // The same values arrive again after the restart: nothing is re-annunciated.
+    await send({ topic: 'batch', payload: { 'TT-201': { value: 91 }, 'P-301.RUN': { value: false }, 'P-302.RUN': { value: false } } });
+    await new Promise((r) => setTimeout(r, 700)); // at least one tick of the node's timer
+    expect(events).toEqual([]);
+    // ... and a real change is still reported.
+    await send({ topic: 'TT-201', payload: 70 });
+    await until(() => events.length === 1, 'the clear after restart');
+    expect(events[0]).toMatchObject({ change: 'clear', payload: { id: 'TT-201:HI', state: 'NORMAL' } });
+  });
+});
+
