@@ -32,7 +32,7 @@ export const OUTPUT_MODES = ['batch', 'per-tag'] as const;
 export const readConfigSchema = z.object({
   samplingInterval: num('sampling interval (ms)', 0, 3_600_000).default(500),
   publishingInterval: num('publishing interval (ms)', 10, 3_600_000).default(1000),
-  refresh: num('full refresh (s)', 0, 86_400).default(60),
+  refresh: num('full refresh (s)', 0, 86_400).default(10),
   output: z.enum(OUTPUT_MODES, { error: 'output must be "batch" (one message) or "per-tag" (one message per tag)' }).default('batch'),
   batchSize: num('monitored items per call', 1, 100_000)
     .refine((v) => Number.isInteger(v), { message: 'monitored items per call must be a whole number' })

@@ -193,7 +193,7 @@ export class OpcuaConnection {
     return () => this.removeSubscriber(sub.id);
   }
 
-  private removeSubscriber(id: string): void {
+  removeSubscriber(id: string): void {
     const live = this.subscribers.get(id);
     if (!live) return;
     this.subscribers.delete(id);

@@ -1,0 +1,228 @@
+// copilot-opcua-read: subscribes to the plant-model tags whose source names this node's OPC UA
+// connection, keeps the plant's live value table current, and reports by exception (tag
+// deadband) with a periodic full refresh. The connection's shared session does the protocol
+// work; this node maps tags, qualities and messages.
+import type { NodeAPI, NodeDef } from 'node-red';
+import { configErrors, ExceptionReporter, readConfigSchema, reportMessages, type ReadConfig, type Sample } from '../lib/opcua';
+import type { ConnectionStatus, SubscriptionItem } from '../lib/opcua/connection';
+import { isOpcuaSource, tagsOnConnection, type PlantModel } from '../lib/plant';
+import { plantNodeOf } from '../shared/plant-ref';
+import { errorText, status } from '../shared/status';
+import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
+import type { OpcuaConfigNode } from '../copilot-opcua/opcua-node';
+
+interface ReadDef extends NodeDef {
+  plant: string;
+  connection: string;
+  samplingInterval: string | number;
+  publishingInterval: string | number;
+  refresh: string | number;
+  output: string;
+  batchSize: string | number;
+}
+
+const CLOSE_BOUND_MS = 8000;
+
+export = function (RED: NodeAPI) {
+  function OpcuaReadNode(this: Node, config: ReadDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const plant = plantNodeOf(RED, node, config.plant);
+    const conn = config.connection ? (RED.nodes.getNode(config.connection) as OpcuaConfigNode | null) : null;
+    const parsed = readConfigSchema.safeParse({
+      samplingInterval: config.samplingInterval === '' ? undefined : config.samplingInterval,
+      publishingInterval: config.publishingInterval === '' ? undefined : config.publishingInterval,
+      refresh: config.refresh === '' ? undefined : config.refresh,
+      output: config.output || undefined,
+      batchSize: config.batchSize === '' ? undefined : config.batchSize,
+    });
+
+    const cleanups: Array<() => void> = [];
+    let refreshTimer: NodeJS.Timeout | undefined;
+    let flushScheduled = false;
+    let closing = false;
+
+    const fail = (text: string, message: string) => {
+      status.error(node, text);
+      node.error(message);
+    };
+
+    if (!parsed.success) return fail('invalid settings', `copilot-opcua-read: ${configErrors(parsed.error)}`);
+    const cfg: ReadConfig = parsed.data;
+    if (!conn) return fail('no connection', 'No OPC UA connection selected: open the node and choose a copilot-opcua connection');
+    if (!plant) return;
+    const connection = conn.connection;
+    if (!connection) return fail('connection invalid', `OPC UA connection "${conn.name ?? ''}": ${conn.configError ?? 'invalid settings'}`);
+    const connName = conn.name ?? '';
+    const source = `opcua:${connName}`;
+
+    let model: PlantModel | undefined;
+    let items: SubscriptionItem[] = [];
+    let reporter = new ExceptionReporter();
+    const refused = new Map<string, string>();
+    let subscribed = false;
+
+    const send = (samples: Map<string, Sample>) => {
+      const msgs = reportMessages(samples, cfg.output, source);
+      if (msgs.length === 0) return;
+      if (cfg.output === 'batch') node.send(msgs[0]);
+      else node.send([msgs]);
+    };
+    const flush = () => {
+      flushScheduled = false;
+      if (closing) return;
+      send(reporter.takePending());
+    };
+    // One publish response delivers many items one by one: coalesce them into one report.
+    const scheduleFlush = () => {
+      if (flushScheduled) return;
+      flushScheduled = true;
+      setImmediate(flush);
+    };
+
+    const showStatus = (s: ConnectionStatus = connection.status) => {
+      if (closing) return;
+      if (!model) return status.error(node, `plant model invalid (${plant.errors.length} errors)`);
+      if (items.length === 0) return status.warn(node, `no tags on "${connName}"`);
+      if (s.state === 'connected' && subscribed) {
+        const bad = refused.size;
+        if (bad) return status.warn(node, `${items.length - bad}/${items.length} tags, ${bad} refused`);
+        return status.ok(node, `${items.length} tags`);
+      }
+      if (s.state === 'reconnecting') return status.warn(node, s.text);
+      return status.busy(node, s.state === 'connected' ? 'subscribing' : s.text);
+    };
+
+    /** Everything this node reported becomes bad quality (last value kept) while the server is unreachable. */
+    const markAllBad = () => {
+      const now = Date.now();
+      for (const item of items) {
+        const last = reporter.latestOf(item.key);
+        if (!last || last.quality === 'bad') continue;
+        const s: Sample = { value: last.value, quality: 'bad', timestamp: now };
+        plant.live.update(item.key, { ...s, source });
+        reporter.offer(item.key, s);
+      }
+      scheduleFlush();
+    };
+
+    const subscribe = (m: PlantModel) => {
+      model = m;
+      const tags = tagsOnConnection(m, connName).filter((t) => isOpcuaSource(t.source));
+      const next = tags.map((t) => ({ key: t.name, nodeId: isOpcuaSource(t.source) ? t.source.nodeId : '' }));
+      // A tag dropped from the model (or moved to another node id) is forgotten, so it is re-reported.
+      const keep = new Map(next.map((i) => [i.key, i.nodeId]));
+      for (const old of items) if (keep.get(old.key) !== old.nodeId) reporter.forget(old.key);
+      items = next;
+      const deadbands = new Map(tags.map((t) => [t.name, t.deadband ?? 0]));
+      const prev = reporter;
+      reporter = new ExceptionReporter((tag) => deadbands.get(tag) ?? 0);
+      for (const i of items) {
+        const last = prev.latestOf(i.key);
+        if (last) reporter.offer(i.key, last);
+      }
+      reporter.takePending();
+      refused.clear();
+      subscribed = false;
+      if (items.length === 0) {
+        connection.removeSubscriber(node.id);
+        return showStatus();
+      }
+      // Callbacks of a replaced subscription may still arrive: they index into their own list.
+      const list = items;
+      connection.addSubscriber({
+        id: node.id,
+        publishingIntervalMs: cfg.publishingInterval,
+        samplingIntervalMs: cfg.samplingInterval,
+        batchSize: cfg.batchSize,
+        items: list,
+        onValue: (index, s) => {
+          const tag = list[index]?.key;
+          if (!tag) return;
+          // The time the value was received: a live subscription proves it current then (a
+          // source timestamp is the time of the last change, and of the PLC's clock).
+          const now = Date.now();
+          const value = s.value ?? reporter.latestOf(tag)?.value;
+          if (value === undefined) return;
+          const sample: Sample = { value, quality: s.value === undefined ? 'bad' : s.quality, timestamp: now };
+          plant.live.update(tag, { ...sample, source });
+          if (reporter.offer(tag, sample)) scheduleFlush();
+        },
+        onItemError: (index, message) => {
+          const tag = list[index]?.key;
+          if (!tag) return;
+          if (refused.get(tag) !== message) node.warn(`tag ${tag}: ${message}`);
+          refused.set(tag, message);
+        },
+        onSubscribed: (info) => {
+          subscribed = true;
+          node.debug(`subscribed ${info.items} items (${info.refused} refused) in ${info.ms} ms`);
+          showStatus();
+        },
+      });
+      showStatus();
+    };
+
+    const fullRefresh = () => {
+      const now = Date.now();
+      const samples = reporter.fullRefresh();
+      if (connection.status.state === 'connected') {
+        // While the subscription is alive an unchanged value is still the current value: renew
+        // its timestamp so consumers' staleness checks see a live tag, not a quiet one.
+        for (const [tag, s] of samples) {
+          if (s.quality === 'bad') continue;
+          const renewed = { ...s, timestamp: now };
+          samples.set(tag, renewed);
+          plant.live.update(tag, { ...renewed, source });
+        }
+      }
+      send(samples);
+    };
+
+    connection.acquire(node.id);
+    let wasConnected = false;
+    cleanups.push(
+      connection.onStatus((s) => {
+        if (s.state === 'connected') wasConnected = true;
+        else if (wasConnected && s.state === 'reconnecting') {
+          wasConnected = false;
+          subscribed = false;
+          markAllBad();
+        }
+        showStatus(s);
+      }),
+    );
+    if (plant.model) subscribe(plant.model);
+    else showStatus();
+    cleanups.push(plant.onModel((m) => subscribe(m)));
+    if (cfg.refresh > 0) refreshTimer = setInterval(fullRefresh, cfg.refresh * 1000);
+
+    node.on('input', (_msg: Record<string, unknown>, _send: Send, done: Done) => {
+      // Any input asks for a full refresh now (e.g. an inject at start-up or a dashboard button).
+      try {
+        fullRefresh();
+        done();
+      } catch (e) {
+        done(new Error(`full refresh failed: ${errorText(e)}`));
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      clearInterval(refreshTimer);
+      for (const c of cleanups) c();
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(bound);
+        status.clear(node);
+        done();
+      };
+      const bound = setTimeout(finish, CLOSE_BOUND_MS);
+      connection.release(node.id).then(finish, finish);
+    });
+  }
+
+  RED.nodes.registerType('copilot-opcua-read', OpcuaReadNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};
