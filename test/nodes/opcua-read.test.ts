@@ -242,3 +242,19 @@ test('a server restart turns the tags bad, then values flow again without a rede
   expect(helper.getNode('c1').connection.subscriptionsCreated).toBe(2);
   expect(await serverCounts()).toEqual({ sessions: 1, subscriptions: 1 });
 }, 40000);
+
+test('the editor browse route lists area folders and tag variables; bad input gets a clear answer', async () => {
+  await helper.load(nodes, flow());
+  const root = await helper.request().post('/copilot-opcua/browse').send({ endpoint: server.endpointUrl }).expect(200);
+  expect(root.body.ok).toBe(true);
+  const folders = root.body.children.filter((c: { nodeId: string }) => c.nodeId.startsWith('ns=1;'));
+  expect(folders.map((c: { displayName: string }) => c.displayName).sort()).toEqual(['cooling', 'feed', 'reactor']);
+  const reactor = folders.find((c: { displayName: string }) => c.displayName === 'reactor');
+  const inside = await helper.request().post('/copilot-opcua/browse').send({ endpoint: server.endpointUrl, nodeId: reactor.nodeId }).expect(200);
+  expect(inside.body.children).toContainEqual(expect.objectContaining({ nodeId: simNodeId('TT-201'), nodeClass: 'Variable', displayName: 'TT-201' }));
+  const invalid = await helper.request().post('/copilot-opcua/browse').send({ endpoint: 'http://plc' }).expect(400);
+  expect(invalid.body.error).toMatch(/opc\.tcp:\/\/host:4840/);
+  const badId = await helper.request().post('/copilot-opcua/browse').send({ endpoint: server.endpointUrl, nodeId: 'ns=1;s=NOPE' }).expect(200);
+  expect(badId.body.ok).toBe(false);
+  expect(badId.body.error).toMatch(/BadNodeIdUnknown/);
+}, 30000);
