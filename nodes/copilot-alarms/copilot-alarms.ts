@@ -202,7 +202,7 @@ export = function (RED: NodeAPI) {
         }
         const o = takeOutputs();
         if (o) send(o);
-        showStatus();
+        // The status line is refreshed by the tick: counting every alarm per message would cost more than the evaluation.
         done();
       } catch (e) {
         lastStatus = '';
