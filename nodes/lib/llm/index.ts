@@ -1,0 +1,5 @@
+export * from './types';
+export * from './validate';
+export * from './context';
+export * from './advisor';
+export * from './providers';

@@ -1,0 +1,455 @@
+// The reasoning engine behind copilot-reason: alarm events in, incidents and suggestions out.
+// One diagnosis per incident update (coalesced: at most one every `minIntervalMs` per incident,
+// the first at once), a refresh while the incident is open (patterns develop after the first
+// alarm), and at most one LLM call per material change, within the LLM budget. The
+// knowledge-based suggestion always goes out first; the LLM's narration follows when it
+// arrives and passes validation, otherwise the knowledge-based one stands and says why.
+import type { AlarmEvent, Incident, Proposal, Suggestion, UserRef } from '../contracts';
+import { ServiceError } from '../contracts';
+import { diagnose, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
+import type { LiveValue } from '../plant/live-values';
+import type { PlantModel } from '../plant/model';
+import { checkWritePolicy, type PolicyContext } from '../policy';
+import { allowedNumbers, buildLlmContext, checkAnswer, checkText, type LlmAdvisor, type LlmContext, type LlmLookups } from '../llm';
+import { countsForIncident } from './alarm-input';
+import { FeedbackBook, type FeedbackRecord } from './feedback';
+import { answerFromKnowledgeBase } from './followup';
+import { IncidentTracker, type IncidentOptions, type IncidentState } from './incidents';
+import { LlmBudget } from './rate-limit';
+import { buildSuggestion, DEFAULT_PROPOSAL_EXPIRY_MS, materiallyDifferent } from './suggestion';
+
+export interface LiveSource {
+  get(tag: string): LiveValue | undefined;
+  trend(tag: string, sinceMs?: number): Array<[number, number]>;
+}
+
+export interface ReasonOptions {
+  /** Coalesce incident updates: at most one diagnosis per incident in this time. Default 2 s. */
+  minIntervalMs?: number;
+  /** Re-diagnose open incidents this often (patterns develop). 0 = never. Default 5 s. */
+  refreshMs?: number;
+  /** Proposal lifetime. Default 5 min. */
+  expiryMs?: number;
+  /** Overrides of the LLM's own limits (copilot-llm), if the node sets them. */
+  llmCallsPerMinute?: number;
+  tokenBudgetPerHour?: number;
+  llmTimeoutMs?: number;
+  /** Trend window handed to the diagnosis. Default 2 min. */
+  trendWindowMs?: number;
+  incidents?: IncidentOptions;
+}
+
+export interface SuggestionMeta {
+  /** Proposals not sent before (send these to copilot-approval). */
+  newProposals: Proposal[];
+  llm?: { label: string; model: string; inputHash: string; tokens: number; toolCalls: string[] };
+  fallback?: string;
+}
+
+export interface ReasonEvents {
+  suggestion(s: Suggestion, meta: SuggestionMeta): void;
+  incident(i: Incident): void;
+  /** LLM state changes, for the node status: 'ok', 'busy', 'fallback: ...', 'off'. */
+  llmState?(state: string): void;
+  feedback?(records: FeedbackRecord[]): void;
+  error?(e: Error): void;
+}
+
+export interface ReasonStats {
+  events: number;
+  diagnoses: number;
+  suggestions: number;
+  llmCalls: number;
+  llmFailures: number;
+  lastVerdict?: string;
+  llmState: string;
+}
+
+interface Track {
+  timer?: NodeJS.Timeout;
+  lastRunAt: number;
+  /** The incident revision the last diagnosis saw. */
+  seen: number;
+  llmBusy: boolean;
+  lastDiagnosis?: DiagnosisResult;
+}
+
+export class Reasoner {
+  readonly tracker: IncidentTracker;
+  readonly stats: ReasonStats = { events: 0, diagnoses: 0, suggestions: 0, llmCalls: 0, llmFailures: 0, llmState: 'off' };
+  private readonly tracks = new Map<string, Track>();
+  private readonly budget?: LlmBudget;
+  private refreshTimer?: NodeJS.Timeout;
+  private closed = false;
+  private readonly o: Required<Omit<ReasonOptions, 'incidents' | 'llmCallsPerMinute' | 'tokenBudgetPerHour' | 'llmTimeoutMs'>>;
+
+  constructor(
+    private model: PlantModel,
+    private readonly live: LiveSource,
+    private readonly events: ReasonEvents,
+    private readonly opts: ReasonOptions = {},
+    private readonly llm?: LlmAdvisor,
+    readonly feedbackBook: FeedbackBook = new FeedbackBook(),
+    private readonly now: () => number = Date.now,
+  ) {
+    this.o = { minIntervalMs: 2000, refreshMs: 5000, expiryMs: DEFAULT_PROPOSAL_EXPIRY_MS, trendWindowMs: 120_000, ...stripUndefined(opts) };
+    this.tracker = new IncidentTracker(model, opts.incidents);
+    if (llm) {
+      this.budget = new LlmBudget(opts.llmCallsPerMinute ?? llm.settings.callsPerMinute, opts.tokenBudgetPerHour ?? llm.settings.tokenBudgetPerHour);
+      this.stats.llmState = 'ready';
+    }
+    if (this.o.refreshMs > 0) {
+      this.refreshTimer = setInterval(() => this.refresh(), this.o.refreshMs);
+      this.refreshTimer.unref?.();
+    }
+  }
+
+  get reasonerLabel(): string {
+    return this.llm ? this.llm.label : 'knowledge-base';
+  }
+
+  setModel(model: PlantModel): void {
+    this.model = model;
+    this.tracker.setModel(model);
+  }
+
+  /** Takes one validated alarm event. Never throws: failures go to events.error. */
+  onAlarm(e: AlarmEvent): void {
+    if (this.closed) return;
+    this.stats.events++;
+    const now = this.now();
+    const r = this.tracker.onAlarm(e, now);
+    if (!r) return;
+    if (r.closed) {
+      this.untrack(r.incident.id);
+      this.events.incident(publicIncident(r.incident));
+      return;
+    }
+    if (r.opened) this.events.incident(publicIncident(r.incident));
+    if (r.rediagnose) this.schedule(r.incident);
+  }
+
+  incidents(): Incident[] {
+    return this.tracker.all().map(publicIncident);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    for (const t of this.tracks.values()) if (t.timer) clearTimeout(t.timer);
+    this.tracks.clear();
+  }
+
+  /** Diagnoses now every open incident whose alarms changed, or that has none yet (used by tests and benches). */
+  flush(): void {
+    for (const inc of this.tracker.openIncidents()) {
+      const t = this.track(inc.id);
+      if (t.timer) clearTimeout(t.timer), (t.timer = undefined);
+      if (t.seen !== inc.revision) this.run(inc);
+    }
+  }
+
+  // ---- scheduling ------------------------------------------------------------------------
+
+  private track(id: string): Track {
+    let t = this.tracks.get(id);
+    if (!t) this.tracks.set(id, (t = { lastRunAt: -Infinity, seen: -1, llmBusy: false }));
+    return t;
+  }
+
+  private untrack(id: string): void {
+    const t = this.tracks.get(id);
+    if (t?.timer) clearTimeout(t.timer);
+    this.tracks.delete(id);
+  }
+
+  private schedule(inc: IncidentState): void {
+    const t = this.track(inc.id);
+    if (t.timer) return;
+    const wait = t.lastRunAt + this.o.minIntervalMs - this.now();
+    if (wait <= 0) return this.run(inc);
+    t.timer = setTimeout(() => {
+      t.timer = undefined;
+      const still = this.tracker.openIncidents().find((i) => i.id === inc.id);
+      if (still && !this.closed) this.run(still);
+    }, wait);
+  }
+
+  private refresh(): void {
+    for (const inc of this.tracker.openIncidents()) {
+      const t = this.track(inc.id);
+      if (!t.timer && this.now() - t.lastRunAt >= this.o.refreshMs) this.run(inc);
+    }
+  }
+
+  // ---- diagnosis and suggestion ----------------------------------------------------------
+
+  private policyContext(now: number): PolicyContext {
+    return { model: this.model, live: (t) => this.live.get(t), now };
+  }
+
+  private diagnoseIncident(inc: IncidentState, now: number): DiagnosisResult {
+    const own = this.tracker.activeAlarms(inc);
+    const start = Math.min(inc.openedAt, ...own.map((a) => a.activeSince ?? inc.openedAt));
+    // Alarms of other open incidents that stood long before this one are context (they weigh little).
+    const others = this.tracker
+      .openIncidents()
+      .filter((i) => i !== inc)
+      .flatMap((i) => this.tracker.activeAlarms(i))
+      .filter((a) => (a.activeSince ?? now) < start - 5 * 60_000);
+    const alarms: ActiveAlarm[] = [...own, ...others].map((a) => ({ tag: a.tag, type: a.type, activeSince: a.activeSince ?? now, id: a.id, firstOut: a.id === inc.firstOut }));
+    const relevant = new Set<string>(alarms.map((a) => a.tag));
+    for (const c of this.model.causes) for (const t of Object.keys(c.evidence)) relevant.add(t);
+    for (const inf of this.model.influences) if (relevant.has(inf.to)) relevant.add(inf.from);
+    const values: Record<string, SnapshotValue> = {};
+    const trends: Record<string, Array<[number, number]>> = {};
+    for (const tag of this.model.tags) {
+      const lv = this.live.get(tag.name);
+      if (!lv) continue;
+      values[tag.name] = { value: lv.value, quality: lv.quality };
+      if (relevant.has(tag.name)) {
+        const tr = this.live.trend(tag.name, now - this.o.trendWindowMs);
+        if (tr.length >= 2) trends[tag.name] = tr;
+      }
+    }
+    this.stats.diagnoses++;
+    return diagnose({ model: this.model, time: now, values, alarms, trends, incidentStart: start, adjustments: this.feedbackBook.adjustments() });
+  }
+
+  private run(inc: IncidentState): void {
+    const t = this.track(inc.id);
+    const now = this.now();
+    t.lastRunAt = now;
+    t.seen = inc.revision;
+    try {
+      const diagnosis = this.diagnoseIncident(inc, now);
+      t.lastDiagnosis = diagnosis;
+      this.stats.lastVerdict = diagnosis.verdict;
+      const refusal = this.llm ? this.budget!.refusal(now) : undefined;
+      const wantLlm = !!this.llm && !t.llmBusy;
+      const kb = buildSuggestion({
+        model: this.model,
+        policy: this.policyContext(now),
+        incidentId: inc.id,
+        alarms: this.tracker.activeAlarms(inc),
+        diagnosis,
+        reasoner: this.llm && refusal ? `knowledge-base (fallback: ${this.llm.label} not asked: ${refusal})` : 'knowledge-base',
+        expiryMs: this.o.expiryMs,
+        previous: inc.suggestion,
+      });
+      if (!materiallyDifferent(inc.suggestion, kb)) return;
+      this.publish(inc, kb, {});
+      if (wantLlm && !refusal) this.callLlm(inc, kb, diagnosis);
+      else if (this.llm && refusal) this.setLlmState(`fallback: ${refusal}`);
+    } catch (e) {
+      this.events.error?.(e as Error);
+    }
+  }
+
+  private publish(inc: IncidentState, s: Suggestion, meta: Omit<SuggestionMeta, 'newProposals'>): void {
+    const before = new Set((inc.suggestion?.proposals ?? []).map((p) => p.id));
+    inc.suggestion = s;
+    this.stats.suggestions++;
+    this.events.suggestion(s, { ...meta, newProposals: s.proposals.filter((p) => !before.has(p.id)) });
+    this.events.incident(publicIncident(inc));
+  }
+
+  private setLlmState(state: string): void {
+    if (this.stats.llmState === state) return;
+    this.stats.llmState = state;
+    this.events.llmState?.(state);
+  }
+
+  // ---- the LLM ---------------------------------------------------------------------------
+
+  lookups(): LlmLookups {
+    const model = this.model;
+    return {
+      tagValue: (tag) => {
+        const t = model.tagsByName.get(tag);
+        if (!t) return { error: `${tag} is not a tag of this plant` };
+        const lv = this.live.get(tag);
+        return { tag, value: lv && lv.quality !== 'bad' ? lv.value : null, quality: lv?.quality ?? 'no value', unit: t.unit, normal: t.normal, at: lv ? new Date(lv.timestamp).toISOString() : null };
+      },
+      trend: (tag) => (model.tagsByName.has(tag) ? this.live.trend(tag, this.now() - 10 * 60_000).map(([ts, v]) => [new Date(ts).toISOString(), v]) : { error: `${tag} is not a tag of this plant` }),
+      alarmRecord: (key) => {
+        for (const inc of this.tracker.openIncidents()) for (const a of inc.events.values()) if (a.id === key || a.tag === key) return a;
+        const defs = model.alarmsById.get(key) ? [model.alarmsById.get(key)!] : (model.alarmsByTag.get(key) ?? []);
+        return defs.length ? defs.map((d) => ({ id: d.id, tag: d.tag, type: d.type, limit: d.limit, priority: d.priority, message: d.message, ...d.rationalization, active: false })) : { error: `no alarm ${key}` };
+      },
+      activeAlarms: () => this.tracker.openIncidents().flatMap((i) => this.tracker.activeAlarms(i)).map((a) => ({ id: a.id, tag: a.tag, type: a.type, priority: a.priority, state: a.state, value: a.value, message: a.message })),
+      plantModel: (name) => {
+        const t = model.tagsByName.get(name);
+        if (t) return { ...t, source: undefined, alarms: (model.alarmsByTag.get(name) ?? []).map((a) => ({ type: a.type, limit: a.limit, message: a.message })), influences: model.influences.filter((i) => i.from === name || i.to === name) };
+        const c = model.causes.find((x) => x.id === name);
+        return c ?? { error: `${name} is neither a tag nor a cause of this plant` };
+      },
+    };
+  }
+
+  private contextFor(inc: IncidentState, diagnosis: DiagnosisResult): LlmContext {
+    return buildLlmContext(this.model, inc, this.tracker.activeAlarms(inc), diagnosis, (t) => this.live.get(t));
+  }
+
+  /** Runs a promise against the LLM timeout; aborts the request when it expires. */
+  private async withTimeout<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ms = this.opts.llmTimeoutMs ?? this.llm!.settings.timeoutMs;
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        f(ac.signal),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            ac.abort();
+            reject(new Error(`no answer within ${Math.round(ms / 100) / 10} s`));
+          }, ms);
+        }),
+      ]);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private callLlm(inc: IncidentState, kb: Suggestion, diagnosis: DiagnosisResult): void {
+    const llm = this.llm!;
+    const t = this.track(inc.id);
+    const now = this.now();
+    t.llmBusy = true;
+    this.budget!.take(now);
+    this.stats.llmCalls++;
+    this.setLlmState('busy');
+    const ctx = this.contextFor(inc, diagnosis);
+    const done = (fallback?: string) => {
+      t.llmBusy = false;
+      if (fallback) {
+        this.stats.llmFailures++;
+        this.setLlmState(`fallback: ${fallback}`);
+        // The knowledge-based suggestion stands; say why the LLM's did not come.
+        if (inc.suggestion?.id === kb.id && !this.closed) this.publish(inc, { ...kb, reasoner: `knowledge-base (fallback: ${llm.label} ${fallback})` }, { fallback });
+      } else this.setLlmState('ok');
+    };
+    this.withTimeout((signal) => llm.advise(ctx, this.lookups(), signal))
+      .then(({ answer, usage }) => {
+        this.budget!.spend(this.now(), usage.tokens);
+        if (this.closed) return;
+        // An answer about an older picture of the incident is dropped, not shown.
+        if (inc.suggestion?.id !== kb.id || inc.closedAt) return done();
+        const allowed = allowedNumbers(ctx, this.model);
+        const check = checkAnswer(answer, ctx, this.model, allowed);
+        if (!check.ok) return done(`answer rejected: ${check.errors.slice(0, 2).join('; ')}`);
+        const policy = this.policyContext(this.now());
+        const extra: Proposal[] = (answer.proposals ?? []).map((p, i) => {
+          const tag = this.model.tagsByName.get(p.tag)!;
+          const w = ctx.writable[p.tag];
+          const live = this.live.get(p.tag);
+          const wr = this.model.tagsByName.get(p.tag)!.writable!;
+          return {
+            id: `${kb.id}-llm${i + 1}`,
+            tag: p.tag,
+            current: live ? live.value : null,
+            proposed: p.value,
+            ...(tag.unit ? { unit: tag.unit } : {}),
+            limits: { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}) },
+            rationale: p.rationale,
+            evidence: diagnosis.hypotheses[0]?.evidence.filter((e) => e.relation === 'supports') ?? [],
+            approvalsRequired: wr.approvals ?? 1,
+            roles: wr.roles ?? ['operator'],
+            expiresAt: policy.now + this.o.expiryMs,
+            policy: checkWritePolicy(policy, p.tag, p.value),
+            incidentId: inc.id,
+            suggestionId: kb.id,
+            reasoner: llm.label,
+            inputHash: usage.inputHash,
+            createdAt: policy.now,
+          };
+        });
+        const narrated: Suggestion = {
+          ...kb,
+          summary: answer.summary,
+          actions: [...kb.actions, ...(answer.actions ?? []).filter((a) => !kb.actions.includes(a))],
+          proposals: [...kb.proposals, ...extra],
+          reasoner: llm.label,
+          model: llm.model,
+          createdAt: this.now(),
+        };
+        done();
+        this.publish(inc, narrated, { llm: { label: llm.label, model: llm.model, inputHash: usage.inputHash, tokens: usage.tokens, toolCalls: usage.toolCalls } });
+      })
+      .catch((e: Error) => done(shortError(e)));
+  }
+
+  // ---- operator questions and feedback ----------------------------------------------------
+
+  async ask(incidentId: string, question: string, _user: UserRef): Promise<{ answer: string; reasoner: string }> {
+    const inc = this.tracker.get(incidentId);
+    if (!inc) throw new ServiceError(404, `no incident ${incidentId}`);
+    const q = String(question ?? '').trim();
+    if (!q) throw new ServiceError(400, 'the question is empty');
+    if (q.length > 2000) throw new ServiceError(400, 'the question is longer than 2,000 characters');
+    const kbAnswer = () => answerFromKnowledgeBase(this.model, inc.suggestion, q, (t) => this.live.get(t));
+    if (!this.llm) return { answer: kbAnswer(), reasoner: 'knowledge-base' };
+    const now = this.now();
+    const refusal = this.budget!.refusal(now);
+    if (refusal) return { answer: kbAnswer(), reasoner: `knowledge-base (fallback: ${this.llm.label} not asked: ${refusal})` };
+    const diagnosis = this.tracks.get(inc.id)?.lastDiagnosis;
+    if (!diagnosis) return { answer: kbAnswer(), reasoner: 'knowledge-base' };
+    this.budget!.take(now);
+    this.stats.llmCalls++;
+    const ctx = this.contextFor(inc, diagnosis);
+    try {
+      const { answer, usage } = await this.withTimeout((signal) => this.llm!.ask(ctx, q, this.lookups(), signal));
+      this.budget!.spend(this.now(), usage.tokens);
+      const errors = checkText(answer, this.model, allowedNumbers(ctx, this.model, [q]), 'the answer');
+      if (errors.length) throw new Error(`answer rejected: ${errors.slice(0, 2).join('; ')}`);
+      return { answer, reasoner: this.llm.label };
+    } catch (e) {
+      this.stats.llmFailures++;
+      return { answer: kbAnswer(), reasoner: `knowledge-base (fallback: ${this.llm.label} ${shortError(e as Error)})` };
+    }
+  }
+
+  feedback(incidentId: string, fb: { cause: string; correct: boolean; note?: string }, user: UserRef): Incident {
+    const inc = this.tracker.get(incidentId);
+    if (!inc) throw new ServiceError(404, `no incident ${incidentId}`);
+    if (typeof fb?.cause !== 'string' || !fb.cause.trim()) throw new ServiceError(400, 'feedback needs `cause`: the cause id the operator confirms or rejects');
+    if (typeof fb.correct !== 'boolean') throw new ServiceError(400, 'feedback needs `correct`: true (this was the cause) or false (it was not)');
+    const cause = fb.cause.trim();
+    const known = this.model.causes.some((c) => c.id === cause) || /^tag:[^:]+:(high|low|true|false)$/.test(cause);
+    if (!known) throw new ServiceError(422, `${cause} is neither a cause id of the plant model nor a tag:<TAG>:<high|low|true|false> root`);
+    const rec: FeedbackRecord = { incidentId, cause, correct: fb.correct, ...(fb.note ? { note: String(fb.note).slice(0, 500) } : {}), user: user.name, at: this.now() };
+    this.feedbackBook.add(rec);
+    inc.feedback = [...(inc.feedback ?? []), { cause: rec.cause, correct: rec.correct, ...(rec.note ? { note: rec.note } : {}), user: rec.user, at: rec.at }];
+    this.events.feedback?.(this.feedbackBook.all());
+    const pub = publicIncident(inc);
+    this.events.incident(pub);
+    return pub;
+  }
+}
+
+function shortError(e: Error): string {
+  const m = (e?.message ?? String(e)).split('\n')[0].slice(0, 160);
+  if (/abort/i.test(m)) return 'timed out';
+  return /^(no answer|answer rejected)/.test(m) ? m.replace(/^no answer/, 'timed out: no answer') : `failed: ${m}`;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The incident as the console and flows see it (no internal maps). */
+export function publicIncident(i: IncidentState): Incident {
+  return {
+    id: i.id,
+    openedAt: i.openedAt,
+    ...(i.closedAt !== undefined ? { closedAt: i.closedAt } : {}),
+    ...(i.area ? { area: i.area } : {}),
+    alarmIds: [...i.alarmIds],
+    ...(i.firstOut ? { firstOut: i.firstOut } : {}),
+    flood: i.flood,
+    ...(i.suggestion ? { suggestion: i.suggestion } : {}),
+    ...(i.feedback ? { feedback: i.feedback } : {}),
+  };
+}
+
+

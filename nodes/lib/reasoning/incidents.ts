@@ -1,0 +1,178 @@
+// Incidents: alarms that belong to one process upset. An alarm joins the open incident when it
+// came soon after that incident's last alarm AND is connected to it (a few steps on the
+// influence graph, either direction, or the same area). During an alarm flood every new alarm
+// joins the open flood incident: a flood is one incident with a first-out, not a hundred
+// explanations. An incident closes when all its alarms are back to normal; the next alarm
+// opens a new one.
+import type { AlarmEvent, Incident } from '../contracts';
+import type { PlantModel } from '../plant/model';
+import { countsForIncident } from './alarm-input';
+
+export interface IncidentOptions {
+  /** An alarm more than this after the incident's last alarm starts a new incident. Default 10 min. */
+  groupWindowMs?: number;
+  /** Influence-graph steps (either direction) that still count as connected. Default 3. */
+  maxHops?: number;
+  /** ISA-18.2 flood: this many new alarms within floodWindowMs. Default 10 in 10 min. */
+  floodCount?: number;
+  floodWindowMs?: number;
+  /** Closed incidents kept for the console. Default 50. */
+  keepClosed?: number;
+}
+
+export interface IncidentState extends Incident {
+  /** Latest event per alarm id. */
+  events: Map<string, AlarmEvent>;
+  lastAlarmAt: number;
+  areas: Set<string>;
+  tags: Set<string>;
+  /** Bumped whenever the set of active alarms changes: the diagnosis is due again. */
+  revision: number;
+}
+
+export class IncidentTracker {
+  private readonly open: IncidentState[] = [];
+  private readonly closed: IncidentState[] = [];
+  private readonly raises: number[] = [];
+  private readonly neighbourCache = new Map<string, Set<string>>();
+  private seq = 0;
+  private readonly o: Required<IncidentOptions>;
+
+  constructor(
+    private model: PlantModel,
+    opts: IncidentOptions = {},
+  ) {
+    this.o = { groupWindowMs: 10 * 60_000, maxHops: 3, floodCount: 10, floodWindowMs: 10 * 60_000, keepClosed: 50, ...opts };
+  }
+
+  setModel(model: PlantModel): void {
+    this.model = model;
+    this.neighbourCache.clear();
+  }
+
+  /** Newest first: open incidents, then closed ones. */
+  all(): IncidentState[] {
+    return [...this.open, ...this.closed].sort((a, b) => b.openedAt - a.openedAt || b.id.localeCompare(a.id));
+  }
+
+  get(id: string): IncidentState | undefined {
+    return this.open.find((i) => i.id === id) ?? this.closed.find((i) => i.id === id);
+  }
+
+  openIncidents(): IncidentState[] {
+    return [...this.open];
+  }
+
+  /** Restores incidents persisted earlier (closed ones only: open ones are rebuilt from live alarms). */
+  restore(list: Incident[]): void {
+    for (const inc of list) {
+      if (this.get(inc.id)) continue;
+      this.closed.push({ ...inc, closedAt: inc.closedAt ?? inc.openedAt, events: new Map(), lastAlarmAt: inc.openedAt, areas: new Set(), tags: new Set(), revision: 0 });
+      const n = Number(/-(\d+)$/.exec(inc.id)?.[1]);
+      if (Number.isFinite(n)) this.seq = Math.max(this.seq, n);
+    }
+    this.closed.sort((a, b) => b.openedAt - a.openedAt);
+    this.closed.splice(this.o.keepClosed);
+  }
+
+  /**
+   * Takes one alarm event. Returns the incident it changed (and whether the change needs a new
+   * diagnosis), or undefined when the event concerns no incident (an ack of an unknown alarm).
+   */
+  onAlarm(e: AlarmEvent, now: number): { incident: IncidentState; opened: boolean; closed: boolean; rediagnose: boolean } | undefined {
+    const counts = countsForIncident(e);
+    const owner = this.open.find((i) => i.events.has(e.id));
+    if (owner) {
+      const before = owner.events.get(e.id)!;
+      owner.events.set(e.id, e);
+      const changed = countsForIncident(before) !== counts;
+      if (counts && changed) this.noteRaise(owner, e, now);
+      if (![...owner.events.values()].some(countsForIncident)) {
+        this.close(owner, now);
+        return { incident: owner, opened: false, closed: true, rediagnose: false };
+      }
+      if (changed) owner.revision++;
+      return { incident: owner, opened: false, closed: false, rediagnose: changed };
+    }
+    if (!counts) return undefined;
+    const flood = this.inFlood(now);
+    let inc = this.open
+      .filter((i) => now - i.lastAlarmAt <= this.o.groupWindowMs)
+      .find((i) => flood || (e.area !== undefined && i.areas.has(e.area)) || this.connected(e.tag, i.tags));
+    const opened = !inc;
+    if (!inc) {
+      inc = {
+        id: `inc-${now.toString(36)}-${++this.seq}`,
+        openedAt: now,
+        alarmIds: [],
+        flood: false,
+        events: new Map(),
+        lastAlarmAt: now,
+        areas: new Set(),
+        tags: new Set(),
+        revision: 0,
+        ...(e.area ? { area: e.area } : {}),
+      };
+      this.open.push(inc);
+    }
+    inc.events.set(e.id, e);
+    inc.alarmIds.push(e.id);
+    inc.tags.add(e.tag);
+    if (e.area) inc.areas.add(e.area);
+    this.noteRaise(inc, e, now);
+    // The first-out is the alarm that came first; an alarm system's own first-out flag wins.
+    if (!inc.firstOut || (e.firstOut && !inc.events.get(inc.firstOut)?.firstOut)) inc.firstOut = e.id;
+    if (flood || this.inFlood(now)) inc.flood = true;
+    inc.revision++;
+    return { incident: inc, opened, closed: false, rediagnose: true };
+  }
+
+  /** Active alarms of an incident, plus alarms standing elsewhere in the plant (context, little weight). */
+  activeAlarms(inc: IncidentState): AlarmEvent[] {
+    return [...inc.events.values()].filter(countsForIncident);
+  }
+
+  private noteRaise(inc: IncidentState, _e: AlarmEvent, now: number): void {
+    inc.lastAlarmAt = now;
+    this.raises.push(now);
+    while (this.raises.length && now - this.raises[0] > this.o.floodWindowMs) this.raises.shift();
+  }
+
+  private inFlood(now: number): boolean {
+    while (this.raises.length && now - this.raises[0] > this.o.floodWindowMs) this.raises.shift();
+    return this.raises.length >= this.o.floodCount;
+  }
+
+  private close(inc: IncidentState, now: number): void {
+    inc.closedAt = now;
+    this.open.splice(this.open.indexOf(inc), 1);
+    this.closed.unshift(inc);
+    this.closed.splice(this.o.keepClosed);
+  }
+
+  /** Tags within maxHops of `tag` on the influence graph, either direction (cached per tag). */
+  private neighbours(tag: string): Set<string> {
+    const hit = this.neighbourCache.get(tag);
+    if (hit) return hit;
+    const adj = new Map<string, string[]>();
+    for (const inf of this.model.influences) {
+      (adj.get(inf.from) ?? adj.set(inf.from, []).get(inf.from)!).push(inf.to);
+      (adj.get(inf.to) ?? adj.set(inf.to, []).get(inf.to)!).push(inf.from);
+    }
+    const seen = new Set([tag]);
+    let frontier = [tag];
+    for (let d = 0; d < this.o.maxHops; d++) {
+      const next: string[] = [];
+      for (const t of frontier) for (const n of adj.get(t) ?? []) if (!seen.has(n)) seen.add(n), next.push(n);
+      frontier = next;
+    }
+    this.neighbourCache.set(tag, seen);
+    return seen;
+  }
+
+  private connected(tag: string, tags: Set<string>): boolean {
+    const n = this.neighbours(tag);
+    for (const t of tags) if (n.has(t)) return true;
+    return false;
+  }
+}

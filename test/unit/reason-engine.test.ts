@@ -1,0 +1,205 @@
+// The reasoning engine without Node-RED: incidents, coalesced diagnoses, suggestions with
+// policy-checked proposals, follow-up questions and operator feedback (no LLM here; see llm-*.test.ts).
+import * as path from 'node:path';
+import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
+import type { AlarmEvent, Incident, Suggestion } from '../../nodes/lib/contracts';
+import { alarmEventOf, FeedbackBook, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
+
+const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const NORMAL: Record<string, number | boolean> = {
+  'P-101.RUN': true, 'FT-101': 9, 'FIC-101.SP': 9, 'FIC-101.OUT': 50, 'FIC-101.AUTO': true, 'TT-101': 25, 'TT-201': 70, 'TIC-201.SP': 70,
+  'TIC-201.OUT': 45, 'TIC-201.AUTO': true, 'PT-201': 2.4, 'LT-201': 50, 'LIC-201.SP': 50, 'LIC-201.OUT': 50, 'LIC-201.AUTO': true, 'FT-202': 9,
+  'AT-201': 92, 'P-201.RUN': true, 'P-301.RUN': true, 'P-302.RUN': false, 'FT-301': 30, 'TT-301': 24, 'TT-302': 36, 'PT-301': 3.5,
+};
+
+function plant(over: Record<string, number | boolean> = {}, now = Date.now()) {
+  const live = new LiveValueTable();
+  for (const [t, v] of Object.entries({ ...NORMAL, ...over })) live.update(t, { value: v, quality: 'good', timestamp: now });
+  return live;
+}
+
+function alarm(tag: string, type: string, extra: Record<string, unknown> = {}): AlarmEvent {
+  const r = alarmEventOf(demo, { tag, type, state: 'UNACK', activeSince: Date.now(), ...extra }, undefined, Date.now());
+  if (!r.event) throw new Error(r.error);
+  return r.event;
+}
+
+function harness(live: LiveValueTable, opts: ConstructorParameters<typeof Reasoner>[3] = {}) {
+  const suggestions: Array<{ s: Suggestion; meta: SuggestionMeta }> = [];
+  const incidents: Incident[] = [];
+  const saved: unknown[] = [];
+  const r = new Reasoner(demo, live, {
+    suggestion: (s, meta) => suggestions.push({ s, meta }),
+    incident: (i) => incidents.push(i),
+    feedback: (recs) => saved.push(recs),
+  }, { refreshMs: 0, ...opts });
+  return { r, suggestions, incidents, saved };
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+let open: Reasoner[] = [];
+afterEach(() => {
+  for (const r of open) r.close();
+  open = [];
+});
+
+describe('alarm events from any source', () => {
+  test('a minimal event {tag, type, active} is completed from the plant model', () => {
+    const r = alarmEventOf(demo, { active: true }, 'alarm/FT-301/LO', 1000);
+    expect(r.event).toMatchObject({ id: 'FT-301:LO', tag: 'FT-301', type: 'LO', state: 'UNACK', priority: 'high', active: true, activeSince: 1000, message: 'Cooling water flow low' });
+    expect(r.event!.rationalization.action).toBe('Check P-301 and TV-301; start standby pump P-302');
+  });
+  test('bad events are refused with what to fix', () => {
+    expect(alarmEventOf(demo, { tag: 'XX-1', type: 'HI', active: true }, undefined, 0).error).toContain('XX-1 is not a tag of plant "Reactor unit 2"');
+    expect(alarmEventOf(demo, { tag: 'TT-201', active: true }, undefined, 0).error).toContain('needs a type (HIHI, HI, BAD_PV)');
+    expect(alarmEventOf(demo, { tag: 'FT-301', type: 'LO' }, undefined, 0).error).toContain('needs `state`');
+    expect(alarmEventOf(demo, 'hello', undefined, 0).error).toContain('tag');
+  });
+});
+
+describe('incidents', () => {
+  test('connected alarms join one incident; an unconnected alarm elsewhere opens another', () => {
+    const h = harness(plant());
+    open.push(h.r);
+    h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    h.r.onAlarm(alarm('FT-301', 'LO'));
+    h.r.onAlarm(alarm('P-201.RUN', 'DISCRETE'));
+    const list = h.r.incidents();
+    expect(list).toHaveLength(2);
+    const cooling = list.find((i) => i.alarmIds.includes('P-301.RUN:DISCRETE'))!;
+    expect(cooling.alarmIds).toEqual(['P-301.RUN:DISCRETE', 'FT-301:LO']);
+    expect(cooling.firstOut).toBe('P-301.RUN:DISCRETE');
+    // Newest first.
+    expect(list[0].alarmIds).toEqual(['P-201.RUN:DISCRETE']);
+  });
+
+  test('a flood is one incident with a first-out, and it closes when every alarm is back to normal', () => {
+    const h = harness(plant(), { minIntervalMs: 60_000 });
+    open.push(h.r);
+    const tags: Array<[string, string]> = demo.alarms.filter((a) => a.type !== 'BAD_PV').map((a) => [a.tag, a.type]);
+    for (const [t, ty] of tags) h.r.onAlarm(alarm(t, ty));
+    const list = h.r.incidents();
+    expect(list).toHaveLength(1);
+    expect(list[0].flood).toBe(true);
+    expect(list[0].firstOut).toBe(`${tags[0][0]}:${tags[0][1]}`);
+    expect(h.suggestions.length).toBe(1);
+    for (const [t, ty] of tags) h.r.onAlarm({ ...alarm(t, ty), state: 'NORMAL', active: false, activeSince: null });
+    expect(h.r.incidents()[0].closedAt).toBeDefined();
+    h.r.onAlarm(alarm('FT-301', 'LO'));
+    expect(h.r.incidents()).toHaveLength(2);
+    expect(h.r.incidents()[0].closedAt).toBeUndefined();
+  });
+
+  test('a burst of updates gives one diagnosis now and one when the interval ends', async () => {
+    const h = harness(plant({ 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1 }), { minIntervalMs: 80 });
+    open.push(h.r);
+    h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    for (let i = 0; i < 40; i++) {
+      h.r.onAlarm(alarm('FT-301', 'LO'));
+      h.r.onAlarm({ ...alarm('FT-301', 'LO'), state: 'NORMAL', active: false });
+      h.r.onAlarm(alarm('TT-201', 'HI'));
+    }
+    expect(h.r.stats.diagnoses).toBe(1);
+    await sleep(200);
+    expect(h.r.stats.diagnoses).toBe(2);
+    expect(h.r.stats.events).toBe(121);
+    expect(h.r.incidents()).toHaveLength(1);
+  });
+});
+
+describe('suggestions', () => {
+  test('P-301 trip: the cause, the rationalization quoted, and a four-eyes feed cut proposal checked by the policy', () => {
+    const h = harness(plant({ 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 88, 'FIC-101.SP': 10 }));
+    open.push(h.r);
+    h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    expect(h.suggestions).toHaveLength(1);
+    const { s, meta } = h.suggestions[0];
+    expect(s.verdict).toBe('root_cause_identified');
+    expect(s.hypotheses[0].cause).toBe('cw-pump-trip');
+    expect(s.reasoner).toBe('knowledge-base');
+    expect(s.rationalization).toEqual([{ alarmId: 'P-301.RUN:DISCRETE', cause: 'Motor trip (overload, seal, power)', consequence: 'Loss of reactor cooling', action: 'Start standby pump P-302; inspect P-301', responseTime: '3m' }]);
+    expect(s.consequences).toEqual(['Loss of reactor cooling']);
+    expect(s.actions[0]).toBe('Start standby pump P-302, then inspect P-301');
+    expect(s.proposals).toHaveLength(1);
+    const p = s.proposals[0];
+    expect(p).toMatchObject({ tag: 'FIC-101.SP', current: 10, proposed: 7, unit: 'm3/h', approvalsRequired: 2, roles: ['operator', 'supervisor'], limits: { min: 2, max: 15, maxStep: 4 }, policy: { ok: true, reasons: [] }, incidentId: s.incidentId, suggestionId: s.id });
+    expect(p.expiresAt - s.createdAt).toBe(5 * 60_000);
+    expect(meta.newProposals.map((x) => x.id)).toEqual([p.id]);
+  });
+
+  test('a proposal the policy refuses is kept with the reasons (feed pump stopped interlock)', () => {
+    const h = harness(plant({ 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 88, 'P-101.RUN': false }));
+    open.push(h.r);
+    h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    const p = h.suggestions[0].s.proposals[0];
+    expect(p.policy.ok).toBe(false);
+    expect(p.policy.reasons.join(' ')).toContain('interlock feed-pump-stopped blocks writes to FIC-101.SP');
+  });
+
+  test('the same cause again keeps its proposals (no duplicates to approve); proposal ids are unique across incidents', () => {
+    const h = harness(plant({ 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 88 }), { minIntervalMs: 0 });
+    open.push(h.r);
+    h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    h.r.onAlarm(alarm('FT-301', 'LO'));
+    expect(h.suggestions).toHaveLength(2);
+    expect(h.suggestions[1].s.proposals.map((p) => p.id)).toEqual(h.suggestions[0].s.proposals.map((p) => p.id));
+    expect(h.suggestions[1].meta.newProposals).toEqual([]);
+    const h2 = harness(plant({ 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 88 }));
+    open.push(h2.r);
+    h2.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    expect(h2.suggestions[0].s.proposals[0].id).not.toBe(h.suggestions[0].s.proposals[0].id);
+  });
+
+  test('insufficient evidence: no proposals, the alarm response and what to check next', () => {
+    const h = harness(plant({ 'TT-201': 86 }));
+    open.push(h.r);
+    h.r.onAlarm(alarm('TT-201', 'HI'));
+    const s = h.suggestions[0].s;
+    expect(s.verdict).toBe('insufficient_evidence');
+    expect(s.proposals).toEqual([]);
+    expect(s.actions).toContain('Check P-301 and TV-301; reduce feed with FIC-101.SP');
+    expect(s.checkNext!.length).toBeGreaterThan(0);
+    expect(s.summary).toMatch(/^Not enough evidence yet/);
+  });
+});
+
+describe('questions and feedback', () => {
+  test('a follow-up question is answered from the incident context without an LLM', async () => {
+    const h = harness(plant({ 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 88 }));
+    open.push(h.r);
+    h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    const id = h.r.incidents()[0].id;
+    const why = await h.r.ask(id, 'Why do you think so?', { name: 'op', roles: ['operator'] });
+    expect(why.reasoner).toBe('knowledge-base');
+    expect(why.answer).toContain('cw-pump-trip');
+    expect(why.answer).toContain('P-301.RUN false (expected false)');
+    const tag = await h.r.ask(id, 'what is PT-301 doing?', { name: 'op', roles: ['operator'] });
+    expect(tag.answer).toMatch(/^PT-301 \(Cooling water header pressure\): 1 barg \(good quality\); normal 2.5..4.5 barg/);
+    await expect(h.r.ask('nope', 'x', { name: 'op', roles: [] })).rejects.toMatchObject({ status: 404 });
+  });
+
+  test('feedback is kept, persisted, and moves later rankings (explained in the hypothesis)', () => {
+    const book = new FeedbackBook();
+    const live = plant({ 'TT-201': 86, 'FT-301': 40, 'TIC-201.OUT': 80 });
+    const h = harness(live);
+    open.push(h.r);
+    h.r.onAlarm(alarm('TT-201', 'HI'));
+    const inc = h.r.incidents()[0];
+    const before = inc.suggestion!.hypotheses.find((x) => x.cause === 'tt201-sensor-bias')!.confidence;
+    const user = { name: 'anna', roles: ['operator'] };
+    const upd = h.r.feedback(inc.id, { cause: 'tt201-sensor-bias', correct: true, note: 'checked locally' }, user);
+    expect(upd.feedback).toEqual([{ cause: 'tt201-sensor-bias', correct: true, note: 'checked locally', user: 'anna', at: expect.any(Number) }]);
+    expect(h.saved).toHaveLength(1);
+    expect(() => h.r.feedback(inc.id, { cause: 'made-up', correct: true }, user)).toThrow(/neither a cause id/);
+    expect(() => h.r.feedback('nope', { cause: 'cw-pump-trip', correct: true }, user)).toThrow(/no incident/);
+
+    // A later incident with the same readings: the confirmed cause ranks higher, and says why.
+    const h2 = new Reasoner(demo, live, { suggestion: () => undefined, incident: () => undefined }, { refreshMs: 0 }, undefined, new FeedbackBook(h.r.feedbackBook.all()));
+    open.push(h2);
+    h2.onAlarm(alarm('TT-201', 'HI'));
+    const hyp = h2.incidents()[0].suggestion!.hypotheses.find((x) => x.cause === 'tt201-sensor-bias')!;
+    expect(hyp.confidence).toBeCloseTo(before + 0.05, 3);
+    expect(hyp.description).toContain('operator feedback: confirmed 1×');
+    void book;
+  });
+});
