@@ -1,0 +1,186 @@
+// `npm start`: the whole product on one machine. Starts the plant simulator (Modbus TCP, OPC UA,
+// fault API), an embedded Node-RED 4.1 with this package installed, deploys flows/demo.json
+// (simulator -> read -> alarms -> reason -> approval -> write, plus the operator console), and
+// prints where everything is. Ctrl-C stops it all.
+import { randomBytes, createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startNodeRed, PACKAGE_ROOT, type EmbeddedNodeRed } from './node-red';
+import { startSimulator } from '../sim';
+
+export interface DemoOptions {
+  port: number;
+  simHttpPort: number;
+  simModbusPort: number;
+  simOpcuaPort?: number;
+  password: string;
+  userDir: string;
+  speed: number;
+  seed: number;
+  /** Rewrite the user directory's flows from flows/demo.json even if it was edited. */
+  resetFlows?: boolean;
+  logLevel?: 'error' | 'warn' | 'info';
+  llm?: { provider: 'ollama' | 'openai'; url: string; model: string; apiKey?: string };
+}
+
+export interface RunningDemo {
+  red: EmbeddedNodeRed;
+  sim: Awaited<ReturnType<typeof startSimulator>>;
+  options: DemoOptions;
+  stop(): Promise<void>;
+}
+
+export const DEMO_USERS = ['operator1', 'operator2', 'supervisor'];
+
+function intEnv(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}=${v} is not a port number (0-65535)`);
+  return n;
+}
+
+export function optionsFromEnv(): DemoOptions {
+  const generated = !process.env.DEMO_PASSWORD;
+  const llm = process.env.OLLAMA_URL
+    ? { provider: 'ollama' as const, url: process.env.OLLAMA_URL, model: process.env.OLLAMA_MODEL || 'llama3.1:8b' }
+    : process.env.OPENAI_BASE_URL
+      ? { provider: 'openai' as const, url: process.env.OPENAI_BASE_URL, model: process.env.OPENAI_MODEL || 'gpt-4o-mini', apiKey: process.env.OPENAI_API_KEY }
+      : undefined;
+  const opts: DemoOptions = {
+    port: intEnv('PORT', 1880),
+    simHttpPort: intEnv('SIM_HTTP_PORT', 1881),
+    simModbusPort: intEnv('SIM_MODBUS_PORT', 1502),
+    simOpcuaPort: intEnv('SIM_OPCUA_PORT', 4840),
+    password: process.env.DEMO_PASSWORD || randomBytes(9).toString('base64url'),
+    userDir: path.resolve(process.env.DEMO_USER_DIR || path.join(PACKAGE_ROOT, '.demo')),
+    speed: Number(process.env.SIM_SPEED || 5),
+    seed: intEnv('SIM_SEED', 7),
+    resetFlows: process.env.DEMO_RESET === '1',
+    llm,
+  };
+  (opts as DemoOptions & { passwordGenerated?: boolean }).passwordGenerated = generated;
+  return opts;
+}
+
+/**
+ * Copies the demo plant model and flow into the user directory. The flow is rewritten when
+ * flows/demo.json changed since it was last copied (a newer checkout), or on DEMO_RESET=1;
+ * an engineer's edits in the editor otherwise survive a restart.
+ */
+function prepareUserDir(o: DemoOptions): void {
+  fs.mkdirSync(o.userDir, { recursive: true });
+  const plantSrc = path.join(PACKAGE_ROOT, 'examples', 'plants', 'reactor-unit-2.yaml');
+  const plantDst = path.join(o.userDir, 'plant.yaml');
+  if (o.resetFlows || !fs.existsSync(plantDst)) fs.copyFileSync(plantSrc, plantDst);
+  const flowSrc = fs.readFileSync(path.join(PACKAGE_ROOT, 'flows', 'demo.json'), 'utf8');
+  const marker = path.join(o.userDir, '.demo-flow-sha256');
+  const sha = createHash('sha256').update(flowSrc).digest('hex');
+  const flowDst = path.join(o.userDir, 'flows.json');
+  const known = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
+  if (o.resetFlows || !fs.existsSync(flowDst) || known !== sha) {
+    if (fs.existsSync(flowDst) && known !== sha) fs.copyFileSync(flowDst, path.join(o.userDir, `flows.backup-${Date.now()}.json`));
+    fs.writeFileSync(flowDst, flowSrc);
+    fs.writeFileSync(marker, sha + '\n');
+    // Credentials of an older flow cannot be decrypted with new node ids; start clean.
+    fs.rmSync(path.join(o.userDir, 'flows_cred.json'), { force: true });
+  }
+}
+
+export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
+  prepareUserDir(o);
+  const sim = await startSimulator({
+    httpPort: o.simHttpPort,
+    modbusPort: o.simModbusPort,
+    opcuaPort: o.simOpcuaPort,
+    speed: o.speed,
+    seed: o.seed,
+  });
+  // flows/demo.json reads its ports, users and LLM settings from these variables (${...}).
+  Object.assign(process.env, {
+    COPILOT_SIM_MODBUS_PORT: String(sim.modbusPort),
+    COPILOT_SIM_OPCUA_PORT: String(sim.opcuaPort ?? ''),
+    COPILOT_DEMO_USERS: JSON.stringify([
+      { username: 'operator1', password: o.password, roles: ['operator'] },
+      { username: 'operator2', password: o.password, roles: ['operator'] },
+      { username: 'supervisor', password: o.password, roles: ['supervisor', 'operator'] },
+    ]),
+    COPILOT_LLM_PROVIDER: o.llm?.provider ?? 'none',
+    COPILOT_LLM_URL: o.llm?.url ?? '',
+    COPILOT_LLM_MODEL: o.llm?.model ?? '',
+  });
+  let red: EmbeddedNodeRed;
+  try {
+    red = await startNodeRed({
+      userDir: o.userDir,
+      port: o.port,
+      host: process.env.HOST || '127.0.0.1',
+      credentialSecret: 'operator-copilot-demo',
+      logLevel: o.logLevel ?? 'warn',
+    });
+  } catch (e) {
+    await sim.stop();
+    throw e;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    red,
+    sim,
+    options: o,
+    stop() {
+      stopping ??= (async () => {
+        await red.stop().catch(() => undefined);
+        await sim.stop().catch(() => undefined);
+      })();
+      return stopping;
+    },
+  };
+}
+
+export async function main(): Promise<void> {
+  let o: DemoOptions & { passwordGenerated?: boolean };
+  try {
+    o = optionsFromEnv();
+  } catch (e) {
+    console.error(`demo: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  let demo: RunningDemo;
+  try {
+    demo = await startDemo(o);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    console.error(`demo: could not start: ${err.message}`);
+    if (err.code === 'EADDRINUSE') console.error('demo: a port is in use; set PORT, SIM_HTTP_PORT, SIM_MODBUS_PORT or SIM_OPCUA_PORT to free ports');
+    process.exit(1);
+  }
+  const sim = demo.sim;
+  const lines = [
+    '',
+    'Operator Copilot demo is running',
+    `  Operator console   http://127.0.0.1:${demo.red.port}/copilot`,
+    `  Node-RED editor    http://127.0.0.1:${demo.red.port}/`,
+    `  Users              ${DEMO_USERS.join(', ')}  password: ${o.password}${o.passwordGenerated ? '  (generated; set DEMO_PASSWORD to choose one)' : ''}`,
+    `  Simulator          fault API http://127.0.0.1:${sim.httpPort}/faults · Modbus TCP 127.0.0.1:${sim.modbusPort}${sim.opcuaPort ? ` · OPC UA opc.tcp://127.0.0.1:${sim.opcuaPort}` : ''} · speed ${o.speed}x`,
+    `  Reasoner           ${o.llm ? `LLM ${o.llm.provider} ${o.llm.model} at ${o.llm.url} (knowledge base as fallback)` : 'built-in knowledge base (no LLM configured)'}`,
+    `  Audit log          ${path.join(o.userDir, 'copilot-audit.db')}`,
+    '',
+    'Inject a fault, e.g. a cooling water pump trip:',
+    `  curl -X POST http://127.0.0.1:${sim.httpPort}/faults -H 'content-type: application/json' -d '{"type":"pump-trip","target":"P-301"}'`,
+    `  curl http://127.0.0.1:${sim.httpPort}/faults          # all faults;  curl -X DELETE .../faults clears them`,
+    '',
+    'Ctrl-C stops everything.',
+  ];
+  console.log(lines.join('\n'));
+  const shutdown = (sig: string) => {
+    console.log(`\ndemo: ${sig}, stopping...`);
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    demo.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
