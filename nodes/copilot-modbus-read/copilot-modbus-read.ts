@@ -1,0 +1,131 @@
+// copilot-modbus-read: polls the plant-model tags mapped to one copilot-modbus connection,
+// updates the plant's live value table and sends tag samples by exception (deadband) plus a
+// periodic full refresh. A failed read marks its tags bad; the status shows the connection
+// state and poll statistics.
+import type { NodeAPI, NodeDef, Node } from 'node-red';
+import { tagsOnConnection, type PlantModel } from '../lib/plant';
+import { ModbusPoller, type ModbusMaster, type TagSampleOut } from '../lib/modbus';
+import { plantNodeOf } from '../shared/plant-ref';
+import { errorText, status } from '../shared/status';
+import type { Done, PlantConfigNode, Send } from '../shared/types';
+import type { ModbusConfigNode } from '../copilot-modbus/config-node';
+
+interface ReadDef extends NodeDef {
+  plant: string;
+  connection: string;
+  interval: number | string;
+  fullRefresh: number | string;
+  output: 'batch' | 'tag';
+  maxGap: number | string;
+}
+
+const seconds = (v: unknown, dflt: number, min: number) => {
+  const n = Number(v);
+  return v === '' || v === undefined || !Number.isFinite(n) ? dflt : Math.max(min, n);
+};
+
+export = function (RED: NodeAPI) {
+  function ReadNode(this: Node, config: ReadDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const intervalMs = seconds(config.interval, 1, 0.05) * 1000;
+    const fullRefreshMs = seconds(config.fullRefresh, 60, 0) * 1000;
+    const maxGap = Math.round(seconds(config.maxGap, 10, 0));
+    const plant = plantNodeOf(RED, node, config.plant);
+    const conn = config.connection ? (RED.nodes.getNode(config.connection) as ModbusConfigNode | null) : null;
+    if (!conn) {
+      status.error(node, 'no connection');
+      node.error('No Modbus connection selected: open the node and choose a copilot-modbus configuration');
+    }
+    let master: ModbusMaster | undefined;
+    let poller: ModbusPoller | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let polling = false;
+    let closed = false;
+    let forceFull = false;
+    const cleanups: Array<() => void> = [];
+
+    const build = (model: PlantModel) => {
+      if (!conn) return;
+      const tags = tagsOnConnection(model, conn.name ?? '');
+      poller = new ModbusPoller(tags, { defaultUnitId: conn.unitId, maxGap, fullRefreshMs });
+      for (const bad of poller.invalid) node.error(`tag ${bad.tag}: ${bad.error}`);
+      if (!poller.tagCount) {
+        status.warn(node, `no tags on "${conn.name}"`);
+        node.warn(`The plant model has no tag with source.connection "${conn.name}": nothing to poll`);
+      }
+      forceFull = true;
+    };
+
+    const emit = (samples: TagSampleOut[], send: Send) => {
+      if (!samples.length) return;
+      if (config.output === 'tag') {
+        send([samples.map((s) => ({ topic: s.tag, payload: s.value, quality: s.quality, timestamp: s.timestamp, source: conn?.name, ...(s.error ? { error: s.error } : {}) }))]);
+      } else {
+        const payload: Record<string, { value: unknown; quality: string; timestamp: number; error?: string }> = {};
+        for (const s of samples) payload[s.tag] = { value: s.value, quality: s.quality, timestamp: s.timestamp, ...(s.error ? { error: s.error } : {}) };
+        send({ topic: 'batch', payload, source: conn?.name });
+      }
+    };
+
+    const showStatus = (good: number, bad: number) => {
+      if (!master || !poller) return;
+      const st = master.state;
+      const text = `${st} · ${good}/${good + bad} good · ${poller.stats.lastPollMs} ms`;
+      if (st !== 'connected') status.error(node, text);
+      else if (bad) status.warn(node, text);
+      else status.ok(node, text);
+    };
+
+    const pollOnce = async (send: Send, full: boolean): Promise<void> => {
+      if (!master || !poller || polling) return;
+      polling = true;
+      try {
+        const force = full || forceFull;
+        forceFull = false;
+        const result = await poller.poll(master, Date.now, force);
+        if (closed) return;
+        const live = plant?.live;
+        if (live) for (const s of result.all) live.update(s.tag, { value: s.value, quality: s.quality, timestamp: s.timestamp, source: conn?.name });
+        emit(result.changed, send);
+        showStatus(poller.stats.goodTags, poller.stats.badTags);
+      } finally {
+        polling = false;
+      }
+    };
+
+    const schedule = () => {
+      if (closed) return;
+      timer = setTimeout(() => {
+        pollOnce((m) => node.send(m), false)
+          .catch((e) => node.error(`poll failed: ${errorText(e)}`))
+          .finally(schedule);
+      }, intervalMs);
+    };
+
+    if (plant && conn) {
+      if (plant.model) build(plant.model);
+      cleanups.push(plant.onModel((m) => build(m)));
+      master = conn.register(node.id);
+      const onState = () => showStatus(poller?.stats.goodTags ?? 0, poller?.stats.badTags ?? 0);
+      master.on('state', onState);
+      cleanups.push(() => master?.off('state', onState));
+      status.busy(node, master.state);
+      schedule();
+    }
+
+    node.on('input', (_msg: unknown, send: Send, done: Done) => {
+      pollOnce(send, true).then(() => done(), (e) => done(e instanceof Error ? e : new Error(String(e))));
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      for (const c of cleanups) c();
+      if (conn) conn.deregister(node.id).then(() => done(), () => done());
+      else done();
+    });
+  }
+
+  RED.nodes.registerType('copilot-modbus-read', ReadNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};

@@ -1,0 +1,11 @@
+// What flow nodes see of a copilot-modbus config node.
+import type { Node } from 'node-red';
+import type { ConnectionState, ModbusMaster } from '../lib/modbus';
+import type { TagIO } from '../shared/connections';
+
+export interface ModbusConfigNode extends Node, TagIO {
+  unitId: number;
+  register(userId: string): ModbusMaster;
+  deregister(userId: string): Promise<void>;
+  connectionState(): { state: ConnectionState; detail: string };
+}

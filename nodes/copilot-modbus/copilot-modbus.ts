@@ -1,0 +1,157 @@
+// copilot-modbus: one Modbus connection (TCP, or RTU through modbus-serial) shared by every
+// node that uses it. Users register by node id; the connection opens on the first user and
+// closes on the last. Its `name` is the connection name plant tags use in `source.connection`.
+// Implements TagIO (read now, write with the tag's encoding) for copilot-write.
+import type { NodeAPI, NodeDef } from 'node-red';
+import type { Tag, TagValue } from '../lib/plant';
+import { isModbusSource } from '../lib/plant';
+import {
+  decodeRegisters,
+  encodeRegisters,
+  isBitArea,
+  ModbusRtuClient,
+  ModbusTcpClient,
+  pointOf,
+  readBits,
+  readRegisters,
+  widthOf,
+  writeCoil,
+  writeRegisters,
+  type ConnectionState,
+  type ModbusMaster,
+} from '../lib/modbus';
+import type { TagReading } from '../shared/connections';
+import type { ModbusConfigNode } from './config-node';
+
+interface ModbusDef extends NodeDef {
+  transport: 'tcp' | 'rtu';
+  host: string;
+  port: number | string;
+  unitId: number | string;
+  timeout: number | string;
+  inFlight: number | string;
+  queueLimit: number | string;
+  serialPath: string;
+  baudRate: number | string;
+  parity: 'none' | 'even' | 'odd';
+}
+
+
+const num = (v: unknown, dflt: number, min: number, max: number): number => {
+  const n = Number(v);
+  return Number.isFinite(n) && v !== '' && v !== undefined ? Math.min(max, Math.max(min, n)) : dflt;
+};
+
+export = function (RED: NodeAPI) {
+  function ModbusNode(this: ModbusConfigNode, config: ModbusDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    node.unitId = num(config.unitId, 1, 0, 255);
+    const users = new Set<string>();
+    let master: ModbusMaster | undefined;
+
+    const create = (): ModbusMaster => {
+      if (config.transport === 'rtu') {
+        return new ModbusRtuClient({ path: config.serialPath, baudRate: num(config.baudRate, 9600, 300, 921600), parity: config.parity || 'none', timeoutMs: num(config.timeout, 1000, 50, 60000) });
+      }
+      return new ModbusTcpClient({
+        host: config.host || '127.0.0.1',
+        port: num(config.port, 502, 1, 65535),
+        timeoutMs: num(config.timeout, 1000, 50, 60000),
+        maxInFlight: num(config.inFlight, 1, 1, 64),
+        queueLimit: num(config.queueLimit, 100, 1, 10000),
+      });
+    };
+
+    const onState = (s: ConnectionState, detail: string) => {
+      if (s === 'backoff') node.warn(`Modbus ${node.name}: ${detail}`);
+      else if (s === 'connected') node.log(`Modbus ${node.name}: ${detail}`);
+    };
+
+    node.register = (userId) => {
+      users.add(userId);
+      if (!master) {
+        master = create();
+        master.on('state', onState);
+        master.open();
+      }
+      return master;
+    };
+
+    node.deregister = async (userId) => {
+      users.delete(userId);
+      if (users.size === 0 && master) {
+        const m = master;
+        master = undefined;
+        await m.close();
+      }
+    };
+
+    node.connectionState = () => ({ state: master?.state ?? 'idle', detail: master?.detail ?? 'not in use' });
+
+    // TagIO: borrow the shared connection for one operation (opening it if no reader uses it).
+    const withMaster = async <T>(fn: (m: ModbusMaster) => Promise<T>): Promise<T> => {
+      const id = `tagio:${Math.random().toString(36).slice(2)}`;
+      const m = node.register(id);
+      try {
+        if (m.state === 'connecting') await waitConnected(m, 3000);
+        return await fn(m);
+      } finally {
+        await node.deregister(id);
+      }
+    };
+
+    node.readTag = (tag: Tag) =>
+      withMaster(async (m): Promise<TagReading> => {
+        if (!isModbusSource(tag.source)) throw new Error(`${tag.name} has no Modbus source`);
+        const p = pointOf(tag.source);
+        const unit = p.unitId ?? node.unitId;
+        let value: TagValue;
+        if (isBitArea(p.area)) value = (await readBits(m, unit, p.area === 'CO' ? 1 : 2, p.offset, 1))[0];
+        else {
+          value = decodeRegisters(p, await readRegisters(m, unit, p.area === 'HR' ? 3 : 4, p.offset, widthOf(p)));
+          if (typeof value === 'number' && !Number.isFinite(value)) return { value: 0, quality: 'bad', timestamp: Date.now() };
+        }
+        return { value, quality: 'good', timestamp: Date.now() };
+      });
+
+    node.writeTag = (tag: Tag, value: TagValue) =>
+      withMaster(async (m) => {
+        if (!isModbusSource(tag.source)) throw new Error(`${tag.name} has no Modbus source`);
+        const p = pointOf(tag.source);
+        const unit = p.unitId ?? node.unitId;
+        if (p.area === 'CO') {
+          if (typeof value !== 'boolean') throw new Error(`${tag.name} is a coil: write true or false`);
+          return writeCoil(m, unit, p.offset, value);
+        }
+        if (p.area !== 'HR') throw new Error(`${tag.name} is in ${p.area}, which is read-only in Modbus`);
+        if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`${tag.name} needs a number`);
+        return writeRegisters(m, unit, p.offset, encodeRegisters(p, value));
+      });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      users.clear();
+      const m = master;
+      master = undefined;
+      if (!m) return done();
+      m.close().then(() => done(), () => done());
+    });
+  }
+
+  RED.nodes.registerType('copilot-modbus', ModbusNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};
+
+function waitConnected(m: ModbusMaster, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(t);
+      m.off('state', on);
+      resolve();
+    }
+    function on(s: ConnectionState) {
+      if (s !== 'connecting') finish();
+    }
+    m.on('state', on);
+  });
+}

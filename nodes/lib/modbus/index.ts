@@ -1,0 +1,6 @@
+export * from './codec';
+export * from './planner';
+export * from './master';
+export * from './tcp-client';
+export * from './rtu-client';
+export * from './poller';
