@@ -176,6 +176,45 @@ describe('copilot-alarms in Node-RED', () => {
     await until(() => events.length === 2, 'HI and HIHI after the errors');
   });
 
+  test('floods and chatter go to output 2 as they happen; the summary and KPIs also come on the timer', async () => {
+    await helper.load([plantNode, alarmsNode], flow({ floodStart: 1, floodEnd: 1, chatterCount: 2, summaryInterval: 0.2 }));
+    const summaries = collect('summary');
+    const plant = helper.getNode('plant') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const kpiEvents: unknown[] = [];
+    plant.hub.on((e: { type: string; payload: unknown }) => e.type === 'kpis' && kpiEvents.push(e.payload));
+    await send({ topic: 'TT-201', payload: 90 });
+    await send({ topic: 'TT-201', payload: 70 });
+    await send({ topic: 'TT-201', payload: 90 }); // second raise: more than 1 alarm in the window, and twice in a minute
+    await until(() => summaries.some((m) => m.topic === 'alarm/flood') && summaries.some((m) => m.topic === 'alarm/chatter'), 'flood and chatter');
+    const flood = summaries.find((m) => m.topic === 'alarm/flood')!.payload;
+    expect(flood).toMatchObject({ kind: 'flood', phase: 'start', count: 2, firstOut: 'TT-201:HI', end: null, topSources: [{ id: 'TT-201:HI', tag: 'TT-201', count: 2 }] });
+    expect(summaries.find((m) => m.topic === 'alarm/chatter')!.payload).toMatchObject({ kind: 'chatter', id: 'TT-201:HI', count: 2 });
+    await until(() => summaries.filter((m) => m.topic === 'alarm/summary').length >= 2 && kpiEvents.length >= 2, 'two periodic summaries');
+    const last = summaries.filter((m) => m.topic === 'alarm/summary').pop()!.payload;
+    expect(last).toMatchObject({ active: 1, chattering: ['TT-201:HI'], flood: { firstOut: 'TT-201:HI', count: 2 }, kpis: { alarms: 2, chattering: 1 } });
+  });
+
+  test('a changed plant file rebuilds the alarms, keeping the state of the alarms that remain', async () => {
+    fs.writeFileSync(path.join(userDir, 'plant.yaml'), MODEL);
+    const f = flow();
+    f[0] = { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'file', path: 'plant.yaml', audit: '' } as (typeof f)[0];
+    await helper.load([plantNode, alarmsNode], f);
+    const svc = () => (helper.getNode('plant') as any).hub.service('alarms') as AlarmService; // eslint-disable-line @typescript-eslint/no-explicit-any
+    await send({ topic: 'TT-201', payload: 90 });
+    svc().command({ command: 'ack', alarmId: 'TT-201:HI', user: 'alice' });
+    // Drop the HIHI alarm, add a LO alarm.
+    const changed = MODEL.replace(/ {2}- \{ tag: TT-201, type: HIHI.*\n/, '  - { tag: TT-201, type: LO, limit: 20, priority: low, message: Reactor temperature low }\n');
+    expect(changed).not.toBe(MODEL);
+    await new Promise((r) => setTimeout(r, 50));
+    fs.writeFileSync(path.join(userDir, 'plant.yaml'), changed + '\n# edited\n');
+    await until(() => svc().list().some((a) => a.id === 'TT-201:LO'), 'the reloaded model', 10_000);
+    const ids = svc().list().map((a) => a.id);
+    expect(ids).not.toContain('TT-201:HIHI');
+    expect(svc().list().find((a) => a.id === 'TT-201:HI')).toMatchObject({ state: 'ACKED', by: 'alice' });
+    // The latest values carried over: the new LO alarm judged TT-201 = 90 and stays NORMAL.
+    expect(svc().list().find((a) => a.id === 'TT-201:LO')).toMatchObject({ state: 'NORMAL', value: 90 });
+  });
+
   test('a restart keeps standing alarms without re-annunciating them, and keeps shelves', async () => {
     await helper.load([plantNode, alarmsNode], flow());
     let events = collect('events');
