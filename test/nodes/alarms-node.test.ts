@@ -31,7 +31,7 @@ alarms:
 
 type Msg = { topic: string; payload: any; change?: string; previous?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function flow(extra: Record<string, unknown> = {}) {
+function flow(extra: Record<string, unknown> = {}): Array<Record<string, unknown>> {
   return [
     { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'inline', inline: MODEL, audit: 'audit.db' },
     { id: 'al1', type: 'copilot-alarms', name: 'reactor alarms', plant: 'plant', summaryInterval: 3600, wires: [['events'], ['summary']], ...extra },
@@ -197,7 +197,7 @@ describe('copilot-alarms in Node-RED', () => {
   test('a changed plant file rebuilds the alarms, keeping the state of the alarms that remain', async () => {
     fs.writeFileSync(path.join(userDir, 'plant.yaml'), MODEL);
     const f = flow();
-    f[0] = { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'file', path: 'plant.yaml', audit: '' } as (typeof f)[0];
+    f[0] = { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'file', path: 'plant.yaml', audit: '' };
     await helper.load([plantNode, alarmsNode], f);
     const svc = () => (helper.getNode('plant') as any).hub.service('alarms') as AlarmService; // eslint-disable-line @typescript-eslint/no-explicit-any
     await send({ topic: 'TT-201', payload: 90 });
