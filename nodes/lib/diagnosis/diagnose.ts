@@ -272,7 +272,7 @@ function scoreCause(ctx: Ctx, cc: CompiledCause): Candidate | undefined {
   return {
     cause: cc.cause.id,
     description: cc.cause.description,
-    score: match * (0.7 + 0.3 * coverage),
+    score: match * (0.5 + 0.5 * coverage),
     evidence,
     specific,
     earliest,

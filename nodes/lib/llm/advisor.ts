@@ -4,7 +4,8 @@
 // instruction. Validation (validate.ts) and the write policy do the rest, whatever the model says.
 import { createHash } from 'node:crypto';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
+import type { Runnable } from '@langchain/core/runnables';
+import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
 import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import { z } from 'zod';
 import { llmAnswerSchema, type LlmAdvisor, type LlmAnswer, type LlmContext, type LlmLookups, type LlmSettings, type LlmUsage, type Provider } from './types';
@@ -66,6 +67,7 @@ export class LangChainAdvisor implements LlmAdvisor {
   readonly provider: Provider;
   readonly model: string;
   readonly label: string;
+  private bound?: Runnable<BaseMessage[], AIMessageChunk | AIMessage>;
 
   constructor(
     readonly settings: LlmSettings,
@@ -96,7 +98,9 @@ export class LangChainAdvisor implements LlmAdvisor {
     const tools = lookupTools(lookups);
     const messages: BaseMessage[] = [new SystemMessage(SYSTEM), new HumanMessage(prompt)];
     const usage: LlmUsage = { inputHash: sha256(SYSTEM + '\n' + prompt), tokens: 0, toolCalls: [] };
-    const bound = typeof this.chat.bindTools === 'function' ? this.chat.bindTools(tools) : this.chat;
+    // Tools are bound once (their definitions never change); each run executes its own lookups.
+    this.bound ??= typeof this.chat.bindTools === 'function' ? this.chat.bindTools(tools) : this.chat;
+    const bound = this.bound;
     for (let round = 0; ; round++) {
       const reply = (await bound.invoke(messages, { signal })) as AIMessage;
       const reported = reply.usage_metadata?.total_tokens;

@@ -3,6 +3,7 @@
 // falls back to the knowledge-based suggestion rather than waiting.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { LlmSettings } from './types';
+import { LangChainAdvisor } from './advisor';
 
 export function createChatModel(s: LlmSettings): BaseChatModel {
   switch (s.provider) {
@@ -38,4 +39,10 @@ export function createChatModel(s: LlmSettings): BaseChatModel {
     default:
       throw new Error(`provider "${s.provider}" has no chat model`);
   }
+}
+
+/** The advisor for a copilot-llm configuration, or undefined for provider "none". */
+export function createAdvisor(s: LlmSettings): LangChainAdvisor | undefined {
+  if (s.provider === 'none') return undefined;
+  return new LangChainAdvisor(s, createChatModel(s));
 }

@@ -364,6 +364,10 @@ export class Reasoner {
             createdAt: policy.now,
           };
         });
+        // An LLM proposal outside the write policy rejects the whole answer: the model has not
+        // understood the plant's limits, so its narration is not trusted either.
+        const refused = extra.filter((p) => !p.policy.ok);
+        if (refused.length) return done(`answer rejected: proposal outside the write policy: ${refused[0].tag} ${refused[0].proposed}: ${refused[0].policy.reasons[0]}`);
         const narrated: Suggestion = {
           ...kb,
           summary: answer.summary,
