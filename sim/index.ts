@@ -2,7 +2,6 @@
 // OPC UA, for `operator-copilot sim`, the demo, the tests and the benchmarks.
 import { startHttpApi, type RunningHttpApi } from './http-api';
 import { startModbusServer, type RunningModbusServer } from './modbus-server';
-import { startOpcuaServer } from './opcua-server';
 import type { RunningOpcuaServer } from './process-api';
 import { ReactorProcess, STEP_S } from './reactor';
 
@@ -67,6 +66,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     let opcuaError: string | undefined;
     if (opts.opcuaPort !== undefined) {
       try {
+        // Loaded only when asked for: node-opcua is large and slow to load.
+        const { startOpcuaServer } = await import('./opcua-server');
         opcua = await startOpcuaServer(proc, { port: opts.opcuaPort, ...opts.opcua });
         const ua = opcua;
         stoppers.push(() => ua.stop());

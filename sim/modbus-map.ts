@@ -37,8 +37,16 @@ export const COILS: Record<string, number> = {
 };
 
 /**
- * Registers from this offset on, up to the end of the table, hold a test pattern that changes
- * every simulation step (register i = (i + step) mod 65536): room for benchmarks and tests
- * that need a large, live register map.
+ * Registers from this offset on, up to the end of the table (except the scratch area), hold a
+ * test pattern that changes every simulation step (register i = (i + step) mod 65536): room
+ * for benchmarks and tests that need a large, live register map.
  */
 export const PATTERN_START = 100;
+
+/**
+ * A scratch memory area like a PLC data block: holding registers and coils 1000..1999 keep
+ * what is written to them (initially 0); discrete inputs and input registers 1000..1999 mirror
+ * them. Tests write raw encodings there and read them back through the client.
+ */
+export const SCRATCH_START = 1000;
+export const SCRATCH_END = 2000;

@@ -10,7 +10,7 @@
 // (a unit id the simulator does not serve).
 import * as net from 'node:net';
 import type { SimProcess } from './process-api';
-import { COILS, DISCRETE_INPUTS, HOLDING_FLOATS, PATTERN_START } from './modbus-map';
+import { COILS, DISCRETE_INPUTS, HOLDING_FLOATS, PATTERN_START, SCRATCH_END, SCRATCH_START } from './modbus-map';
 
 export interface ModbusServerOptions {
   port: number;
@@ -28,7 +28,7 @@ export interface ModbusServerOptions {
 export interface RunningModbusServer {
   port: number;
   /** Requests answered (including exception answers), for tests and benchmarks. */
-  stats(): { requests: number; exceptions: number; connections: number };
+  stats(): { requests: number; exceptions: number; connections: number; open: number };
   /** Stops answering without closing sockets (a hung device): for half-open tests. */
   setFrozen(frozen: boolean): void;
   setSilentUnitIds(ids: number[]): void;
@@ -66,14 +66,27 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
   const refresh = () => {
     for (const [tag, addr] of floatAt) image.writeFloatBE(Number(proc.read(tag)), addr * 2);
     patternStep = (patternStep + 1) & 0xffff;
-    for (let i = PATTERN_START; i < registerCount; i++) image.writeUInt16BE((i + patternStep) & 0xffff, i * 2);
+    for (let i = PATTERN_START; i < registerCount; i++) {
+      if (i >= SCRATCH_START && i < SCRATCH_END) continue;
+      image.writeUInt16BE((i + patternStep) & 0xffff, i * 2);
+    }
   };
   refresh();
   const unsubscribe = proc.onStep(refresh);
 
-  const bitValue = (table: Record<string, number>, addr: number): boolean => {
-    for (const [tag, a] of Object.entries(table)) if (a === addr) return proc.read(tag) === true;
-    return false;
+  const scratchBits = new Uint8Array(SCRATCH_END - SCRATCH_START);
+  const inScratch = (addr: number) => addr >= SCRATCH_START && addr < SCRATCH_END;
+  const bitTag = (table: Record<string, number>) => {
+    const byAddr = new Map<number, string>();
+    for (const [tag, a] of Object.entries(table)) byAddr.set(a, tag);
+    return byAddr;
+  };
+  const coilTags = bitTag(COILS);
+  const inputTags = bitTag(DISCRETE_INPUTS);
+  const bitValue = (table: Map<number, string>, addr: number): boolean => {
+    if (inScratch(addr)) return scratchBits[addr - SCRATCH_START] === 1;
+    const tag = table.get(addr);
+    return tag !== undefined && proc.read(tag) === true;
   };
 
   function readBits(fc: number, pdu: Buffer): Buffer {
@@ -82,7 +95,7 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
     const qty = pdu.readUInt16BE(3);
     if (qty < 1 || qty > 2000) throw new ModbusException(EXC_ILLEGAL_VALUE);
     if (start + qty > bitCount) throw new ModbusException(EXC_ILLEGAL_ADDRESS);
-    const table = fc === 1 ? COILS : DISCRETE_INPUTS;
+    const table = fc === 1 ? coilTags : inputTags;
     const bytes = Math.ceil(qty / 8);
     const out = Buffer.alloc(2 + bytes);
     out[0] = fc;
@@ -116,6 +129,10 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
   function writeRegisters(start: number, values: Buffer): void {
     const qty = values.length / 2;
     if (start + qty > registerCount) throw new ModbusException(EXC_ILLEGAL_ADDRESS);
+    if (start >= SCRATCH_START && start + qty <= SCRATCH_END) {
+      values.copy(image, start * 2);
+      return;
+    }
     const touched = new Set<number>();
     for (let r = start; r < start + qty; r++) {
       const base = writableFloats.has(r) ? r : writableFloats.has(r - 1) ? r - 1 : undefined;
@@ -135,6 +152,10 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
 
   function writeCoil(addr: number, value: boolean): void {
     if (addr >= bitCount) throw new ModbusException(EXC_ILLEGAL_ADDRESS);
+    if (inScratch(addr)) {
+      scratchBits[addr - SCRATCH_START] = value ? 1 : 0;
+      return;
+    }
     const tag = writableCoils.get(addr);
     if (!tag) throw new ModbusException(EXC_ILLEGAL_ADDRESS);
     applyWrite(tag, value);
@@ -167,7 +188,7 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
         const bytes = pdu[5];
         if (qty < 1 || qty > 1968 || bytes !== Math.ceil(qty / 8) || pdu.length !== 6 + bytes) throw new ModbusException(EXC_ILLEGAL_VALUE);
         if (start + qty > bitCount) throw new ModbusException(EXC_ILLEGAL_ADDRESS);
-        for (let i = 0; i < qty; i++) if (!writableCoils.has(start + i)) throw new ModbusException(EXC_ILLEGAL_ADDRESS);
+        for (let i = 0; i < qty; i++) if (!writableCoils.has(start + i) && !inScratch(start + i)) throw new ModbusException(EXC_ILLEGAL_ADDRESS);
         for (let i = 0; i < qty; i++) writeCoil(start + i, (pdu[6 + (i >> 3)] & (1 << (i & 7))) !== 0);
         return pdu.subarray(0, 5);
       }
@@ -243,7 +264,7 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
 
   return {
     port,
-    stats: () => ({ ...counters }),
+    stats: () => ({ ...counters, open: sockets.size }),
     setFrozen: (f) => {
       frozen = f;
     },

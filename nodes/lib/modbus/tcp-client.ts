@@ -33,6 +33,8 @@ interface Request {
   reject: (e: Error) => void;
   tid?: number;
   sentAt?: number;
+  /** Frames received on the socket when this request was sent. */
+  rxAtSend?: number;
   enqueuedAt: number;
   timer?: NodeJS.Timeout;
 }
@@ -56,7 +58,7 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
   private nextTid = 1;
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
-  private lastRxAt = 0;
+  private rxFrames = 0;
   private rr = 0;
   private stateDetail = '';
   readonly opts: Required<TcpClientOptions>;
@@ -177,7 +179,6 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
       sock.setTimeout(0);
       this.attempt = 0;
       for (const u of this.units.values()) u.answeredOnSocket = false;
-      this.lastRxAt = Date.now();
       this.setState('connected', `connected to ${this.opts.host}:${this.opts.port}`);
       this.pump();
     });
@@ -240,6 +241,7 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
     this.nextTid = (tid % 0xffff) + 1;
     r.tid = tid;
     r.sentAt = Date.now();
+    r.rxAtSend = this.rxFrames;
     const head = Buffer.allocUnsafe(7);
     head.writeUInt16BE(tid, 0);
     head.writeUInt16BE(0, 2);
@@ -260,7 +262,7 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
     r.reject(new ModbusError(`unit ${r.unitId} did not answer within ${this.opts.timeoutMs} ms`, 'timeout'));
     // Nothing at all came back since this request went out, from a unit that did answer on this
     // socket: the connection is half-open (PLC restarted, cable pulled, NAT dropped it).
-    if (this.lastRxAt < r.sentAt! && u.answeredOnSocket && this.socket) {
+    if (this.rxFrames === r.rxAtSend && u.answeredOnSocket && this.socket) {
       const s = this.socket;
       this.socket = undefined;
       s.removeAllListeners('data');
@@ -280,7 +282,6 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
   }
 
   private onData(d: Buffer): void {
-    this.lastRxAt = Date.now();
     this.rx = this.rx.length ? Buffer.concat([this.rx, d]) : d;
     while (this.rx.length >= 8) {
       const len = this.rx.readUInt16BE(4);
@@ -294,6 +295,7 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
         return;
       }
       if (this.rx.length < 6 + len) break;
+      this.rxFrames++;
       const tid = this.rx.readUInt16BE(0);
       const pdu = Buffer.from(this.rx.subarray(7, 6 + len));
       this.rx = this.rx.subarray(6 + len);
