@@ -29,10 +29,10 @@ function live() {
  */
 class Scripted extends FakeListChatModel {
   readonly prompts: string[] = [];
-  bindTools(): this {
+  override bindTools(): this {
     return this;
   }
-  async _generate(messages: Parameters<FakeListChatModel['_generate']>[0], options?: Parameters<FakeListChatModel['_generate']>[1]) {
+  override async _generate(messages: Parameters<FakeListChatModel['_generate']>[0], options?: Parameters<FakeListChatModel['_generate']>[1]) {
     this.prompts.push(String(messages[messages.length - 1].content));
     const r = this._currentResponse();
     const m = /^TOOL:([a-z_]+):(.*)$/s.exec(r);
