@@ -1,0 +1,151 @@
+// copilot-write in a real Node-RED runtime, without a PLC: whatever is wired in, a message
+// without a valid token is refused and audited; a valid token whose tag has no connection fails
+// the proposal (the token is spent, nothing is retried); no audit log, no write.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const plantNode = require('../../dist/nodes/copilot-plant/copilot-plant.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const approvalNode = require('../../dist/nodes/copilot-approval/copilot-approval.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const writeNode = require('../../dist/nodes/copilot-write/copilot-write.js');
+
+helper.init(require.resolve('node-red'));
+
+const DEMO = path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml');
+const op1 = { name: 'operator1', roles: ['operator'] };
+
+function freshLive(plant: any) {
+  const now = Date.now();
+  for (const [tag, value] of Object.entries({ 'FIC-101.SP': 10, 'TIC-201.SP': 70, 'LIC-201.SP': 50, 'PT-201': 2.5, 'P-101.RUN': true }))
+    plant.live.update(tag, { value, quality: 'good', timestamp: now });
+}
+
+function errorsOf(n: any): string[] {
+  const errors: string[] = [];
+  n.on('call:error', (c: any) => errors.push(String(c.args[0]?.message ?? c.args[0])));
+  return errors;
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('copilot-write', () => {
+  let userDir: string;
+  beforeEach(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-write-'));
+    fs.copyFileSync(DEMO, path.join(userDir, 'plant.yaml'));
+    helper.settings({ userDir });
+    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  test('refuses and audits messages without a valid token, whatever is wired in', async () => {
+    await helper.load(
+      [plantNode, approvalNode, writeNode],
+      [
+        { id: 'plant', type: 'copilot-plant', source: 'file', path: 'plant.yaml' },
+        { id: 'appr', type: 'copilot-approval', plant: 'plant', wires: [[], [], []] },
+        { id: 'w', type: 'copilot-write', plant: 'plant', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+    );
+    const plant = helper.getNode('plant');
+    freshLive(plant);
+    const w = helper.getNode('w');
+    const errors = errorsOf(w);
+    const outputs: any[] = [];
+    helper.getNode('out').on('input', (m: any) => outputs.push(m));
+    w.receive({ payload: { proposalId: 'p1', tag: 'LIC-201.SP', value: 55, approvedBy: ['operator1'] } });
+    w.receive({ payload: 55, topic: 'LIC-201.SP' });
+    w.receive({ payload: { proposalId: 'p1', tag: 'LIC-201.SP', value: 55, approvedBy: ['operator1'], token: 'eyJ4IjoxfQ.AAAA' } });
+    await until('three refusals', () => errors.length === 3);
+    expect(errors[0]).toMatch(/^write refused: not an approved write: token/);
+    expect(errors[2]).toMatch(/signature is not valid/);
+    expect(outputs).toEqual([]);
+    const refusals = plant.hub.audit.query({ kind: 'token-refusal' });
+    expect(refusals.length).toBe(3);
+    expect(plant.hub.audit.verify().ok).toBe(true);
+  });
+
+  test('without a copilot-approval node on the plant nothing is written', async () => {
+    await helper.load(
+      [plantNode, writeNode],
+      [
+        { id: 'plant', type: 'copilot-plant', source: 'file', path: 'plant.yaml' },
+        { id: 'w', type: 'copilot-write', plant: 'plant', wires: [[]] },
+      ],
+    );
+    const w = helper.getNode('w');
+    const errors = errorsOf(w);
+    w.receive({ payload: { proposalId: 'p1', tag: 'LIC-201.SP', value: 55, approvedBy: ['operator1'], token: 'a.b' } });
+    await until('refusal', () => errors.length === 1);
+    expect(errors[0]).toMatch(/no copilot-approval node serves this plant/);
+    expect(helper.getNode('plant').hub.audit.query({ kind: 'token-refusal' }).length).toBe(1);
+  });
+
+  test('a valid token for a tag whose connection is missing fails the proposal; the token is spent', async () => {
+    await helper.load(
+      [plantNode, approvalNode, writeNode],
+      [
+        { id: 'plant', type: 'copilot-plant', source: 'file', path: 'plant.yaml' },
+        { id: 'appr', type: 'copilot-approval', plant: 'plant', wires: [['w', 'aw'], [], []] },
+        { id: 'w', type: 'copilot-write', plant: 'plant', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'aw', type: 'helper' },
+      ],
+    );
+    const plant = helper.getNode('plant');
+    freshLive(plant);
+    let approvedWrite: any;
+    helper.getNode('aw').on('input', (m: any) => (approvedWrite = m.payload));
+    const outputs: any[] = [];
+    helper.getNode('out').on('input', (m: any) => outputs.push(m));
+    helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'p1', tag: 'LIC-201.SP', proposed: 55, expiresAt: Date.now() + 60_000 } });
+    const svc = plant.hub.service('approval');
+    svc.select('p1', op1);
+    svc.approve('p1', op1, {});
+    const result = await until('write result', () => outputs[0]?.payload);
+    expect(result).toMatchObject({ proposalId: 'p1', tag: 'LIC-201.SP', verified: false, written: null, error: expect.stringMatching(/no connection named "plc1"/) });
+    await until('failed proposal', () => svc.get('p1').state === 'failed');
+    expect(svc.get('p1').result.verified).toBe(false);
+    // The spent token cannot be used again.
+    expect(svc.redeem(approvedWrite)).toMatchObject({ ok: false, reason: expect.stringMatching(/already used|is failed/) });
+    expect(plant.hub.audit.query({ kind: 'write' })).toEqual([]);
+  });
+
+  test('a plant without an audit log writes nothing', async () => {
+    await helper.load(
+      [plantNode, approvalNode, writeNode],
+      [
+        { id: 'plant', type: 'copilot-plant', source: 'file', path: 'plant.yaml', audit: '' },
+        { id: 'appr', type: 'copilot-approval', plant: 'plant', wires: [['w'], [], []] },
+        { id: 'w', type: 'copilot-write', plant: 'plant', wires: [[]] },
+      ],
+    );
+    const plant = helper.getNode('plant');
+    expect(plant.hub.audit).toBeUndefined();
+    freshLive(plant);
+    const errors = errorsOf(helper.getNode('w'));
+    helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'p1', tag: 'LIC-201.SP', proposed: 55, expiresAt: Date.now() + 60_000 } });
+    const svc = plant.hub.service('approval');
+    svc.select('p1', op1);
+    svc.approve('p1', op1, {});
+    await until('refusal', () => errors.length === 1);
+    expect(errors[0]).toMatch(/no audit log/);
+  });
+});
