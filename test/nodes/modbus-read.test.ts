@@ -1,0 +1,128 @@
+// copilot-modbus + copilot-modbus-read in a real Node-RED runtime against the simulator's
+// Modbus server on an OS-chosen port: batch and per-tag output, the live value table, report
+// by exception, a poll on input, bad quality when the device goes away, the write primitive
+// (TagIO) and a redeploy that leaves no socket open.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ReactorProcess } from '../../sim/reactor';
+import { startModbusServer, type RunningModbusServer } from '../../sim/modbus-server';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const plantNode = require('../../dist/nodes/copilot-plant/copilot-plant.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const modbusNode = require('../../dist/nodes/copilot-modbus/copilot-modbus.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const readNode = require('../../dist/nodes/copilot-modbus-read/copilot-modbus-read.js');
+
+helper.init(require.resolve('node-red'));
+
+const MODEL = fs.readFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), 'utf8');
+type Msg = { topic: string; payload: any; quality?: string; timestamp?: number; source?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function collect(id: string): Msg[] {
+  const got: Msg[] = [];
+  helper.getNode(id).on('input', (m: Msg) => got.push(m));
+  return got;
+}
+
+describe('copilot-modbus-read in Node-RED', () => {
+  let userDir: string;
+  let proc: ReactorProcess;
+  let server: RunningModbusServer;
+
+  const flow = (read: Record<string, unknown> = {}) => [
+    { id: 'plant', type: 'copilot-plant', name: 'reactor', source: 'inline', inline: MODEL },
+    { id: 'conn1', type: 'copilot-modbus', name: 'plc1', transport: 'tcp', host: '127.0.0.1', port: server.port, unitId: 1, timeout: 300, inFlight: 1, queueLimit: 100 },
+    { id: 'rd', type: 'copilot-modbus-read', name: 'reactor', plant: 'plant', connection: 'conn1', interval: 0.1, fullRefresh: 0, output: 'batch', maxGap: 10, wires: [['out']], ...read },
+    { id: 'out', type: 'helper' },
+  ];
+
+  beforeEach(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-modbus-'));
+    proc = new ReactorProcess({ seed: 4, warmupS: 300 });
+    server = await startModbusServer(proc, { port: 0 });
+    helper.settings({ userDir });
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    await server.stop();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  test('polls every plc1 tag into one batch, updates the live table, then reports by exception', async () => {
+    await helper.load([plantNode, modbusNode, readNode], flow());
+    const out = collect('out');
+    await until(() => out.length >= 1, 'the first batch');
+    expect(out[0].topic).toBe('batch');
+    expect(Object.keys(out[0].payload)).toHaveLength(24);
+    expect(out[0].payload['TT-201']).toMatchObject({ quality: 'good' });
+    expect(out[0].payload['TT-201'].value).toBeCloseTo(proc.read('TT-201') as number, 4);
+    expect(out[0].payload['P-301.RUN'].value).toBe(true);
+    const plant = helper.getNode('plant');
+    expect(plant.live.get('FIC-101.SP')).toMatchObject({ value: 9, quality: 'good', source: 'plc1' });
+    // The plant does not move (nobody advances it): nothing changes, nothing is sent.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(out.length).toBe(1);
+    proc.write('LIC-201.SP', 55);
+    proc.advance(0.1);
+    await until(() => out.length >= 2, 'the changed setpoint');
+    expect(out[1].payload['LIC-201.SP']).toMatchObject({ value: 55, quality: 'good' });
+    expect(out[1].payload['P-101.RUN']).toBeUndefined();
+    // An input message polls now and sends everything.
+    helper.getNode('rd').receive({ payload: 'refresh' });
+    await until(() => out.some((m, i) => i >= 2 && Object.keys(m.payload).length === 24), 'a full refresh');
+  });
+
+  test('per-tag output, bad quality when the device goes away, good again when it is back', async () => {
+    await helper.load([plantNode, modbusNode, readNode], flow({ output: 'tag' }));
+    const out = collect('out');
+    await until(() => out.length >= 24, 'one message per tag');
+    expect(out.find((m) => m.topic === 'FT-101')).toMatchObject({ quality: 'good', source: 'plc1' });
+    const port = server.port;
+    await server.stop();
+    await until(() => out.some((m) => m.topic === 'TT-201' && m.quality === 'bad'), 'TT-201 bad');
+    const plant = helper.getNode('plant');
+    expect(plant.live.get('TT-201').quality).toBe('bad');
+    server = await startModbusServer(proc, { port });
+    await until(() => plant.live.get('TT-201').quality === 'good', 'TT-201 good again', 8000);
+  });
+
+  test('the config node writes and reads a tag for copilot-write (TagIO)', async () => {
+    await helper.load([plantNode, modbusNode, readNode], flow());
+    const conn = helper.getNode('conn1');
+    const plant = helper.getNode('plant');
+    const sp = plant.model.tagsByName.get('TIC-201.SP');
+    await conn.writeTag(sp, 72);
+    expect(proc.read('TIC-201.SP')).toBe(72);
+    expect(await conn.readTag(sp)).toMatchObject({ value: 72, quality: 'good' });
+    await conn.writeTag(plant.model.tagsByName.get('TIC-201.AUTO'), false);
+    expect(proc.read('TIC-201.AUTO')).toBe(false);
+    await expect(conn.writeTag(plant.model.tagsByName.get('TT-201'), 50)).rejects.toThrow(/exception 02/);
+  });
+
+  test('a redeploy leaves no socket open', async () => {
+    await helper.load([plantNode, modbusNode, readNode], flow());
+    const out = collect('out');
+    await until(() => out.length >= 1, 'the first batch');
+    expect(server.stats().open).toBe(1);
+    await helper.unload();
+    await until(() => server.stats().open === 0, 'the socket to close', 2000);
+    await helper.load([plantNode, modbusNode, readNode], flow());
+    const out2 = collect('out');
+    await until(() => out2.length >= 1, 'a batch after the redeploy');
+    expect(server.stats().open).toBe(1);
+  });
+});
