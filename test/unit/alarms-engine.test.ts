@@ -241,6 +241,7 @@ describe('bad quality and stale values', () => {
     expect(state('TT-1:HI')).toBe('UNACK');
     s('XX-9', 1, 0);
     expect(engine.unknownSamples).toBe(1);
+    expect(engine.summary(6000).unknownSamples).toBe(1);
   });
 });
 

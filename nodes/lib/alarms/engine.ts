@@ -680,6 +680,7 @@ export class AlarmEngine {
       latched: [],
       chattering: [...this.chattering].map((rt) => rt.alarm.id),
       flood: this.flood ? { id: this.flood.id, start: this.flood.start, count: this.flood.count, firstOut: this.flood.firstOut } : null,
+      unknownSamples: this.unknownSamples,
       kpis: this.kpis(now),
     };
     for (const rt of this.rts) {

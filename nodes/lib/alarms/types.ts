@@ -162,6 +162,8 @@ export interface AlarmSummary {
   latched: string[];
   chattering: string[];
   flood: { id: string; start: number; count: number; firstOut: string | null } | null;
+  /** Samples received for tags the plant model does not declare (a misspelt tag name shows up here). */
+  unknownSamples: number;
   kpis: AlarmKpis;
 }
 
