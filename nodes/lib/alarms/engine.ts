@@ -486,6 +486,8 @@ export class AlarmEngine {
     const state = this.derive(rt);
     if (onlyIfStateChanged && state === previous) return;
     rt.state = state;
+    // The first-out mark belongs to the alarm's part in one incident: it ends when the alarm is back to NORMAL.
+    if (state === 'NORMAL') rt.firstOut = false;
     rt.at = at;
     rt.by = by;
     rt.reason = reason;
