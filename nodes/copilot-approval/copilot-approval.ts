@@ -179,6 +179,8 @@ export = function (RED: NodeAPI) {
             problems.push(`not a proposal: ${describeZodError(p.error)}`);
             continue;
           }
+          // The same proposal again (e.g. a suggestion re-sent with the proposals it already made) changes nothing.
+          if (store.get(p.data.id)) continue;
           try {
             store.propose(p.data as unknown as Proposal, typeof msg.user === 'string' ? msg.user : null);
           } catch (e) {
