@@ -3,3 +3,4 @@ export * from './validate';
 export * from './context';
 export * from './advisor';
 export * from './providers';
+export * from './settings';

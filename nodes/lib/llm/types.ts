@@ -83,3 +83,11 @@ export interface LlmAdvisor {
   advise(ctx: LlmContext, lookups: LlmLookups, signal: AbortSignal): Promise<{ answer: LlmAnswer; usage: LlmUsage }>;
   ask(ctx: LlmContext, question: string, lookups: LlmLookups, signal: AbortSignal): Promise<{ answer: string; usage: LlmUsage }>;
 }
+
+/** What a copilot-llm config node offers the reasoning node. */
+export interface LlmHandle {
+  settings?: LlmSettings;
+  /** The advisor, or undefined for provider "none" or a configuration that cannot work (see `problem`). */
+  advisor?: LlmAdvisor;
+  problem?: string;
+}
