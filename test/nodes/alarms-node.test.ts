@@ -31,9 +31,9 @@ alarms:
 
 type Msg = { topic: string; payload: any; change?: string; previous?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function flow(extra: Record<string, unknown> = {}): Array<Record<string, unknown>> {
+function flow(extra: Record<string, unknown> = {}, model = MODEL): Array<Record<string, unknown>> {
   return [
-    { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'inline', inline: MODEL, audit: 'audit.db' },
+    { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'inline', inline: model, audit: 'audit.db' },
     { id: 'al1', type: 'copilot-alarms', name: 'reactor alarms', plant: 'plant', summaryInterval: 3600, wires: [['events'], ['summary']], ...extra },
     { id: 'events', type: 'helper' },
     { id: 'summary', type: 'helper' },
@@ -213,6 +213,25 @@ describe('copilot-alarms in Node-RED', () => {
     expect(svc().list().find((a) => a.id === 'TT-201:HI')).toMatchObject({ state: 'ACKED', by: 'alice' });
     // The latest values carried over: the new LO alarm judged TT-201 = 90 and stays NORMAL.
     expect(svc().list().find((a) => a.id === 'TT-201:LO')).toMatchObject({ state: 'NORMAL', value: 90 });
+  });
+
+  test('BAD_PV staleness: a fresher live-table entry (a read node reporting by exception) keeps the tag fresh', async () => {
+    const model = MODEL + '  - { tag: TT-201, type: BAD_PV, maxAge: 1s, priority: high, message: TT-201 stale }\n';
+    await helper.load([plantNode, alarmsNode], flow({}, model));
+    const events = collect('events');
+    const plant = helper.getNode('plant') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    await send({ topic: 'TT-201', payload: 70 });
+    // For 2.5 s the value only reaches the live table, as an unchanged value polled again would.
+    const t0 = Date.now();
+    while (Date.now() - t0 < 2500) {
+      plant.live.update('TT-201', { value: 70, quality: 'good', timestamp: Date.now() });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(events.filter((m) => m.payload.id === 'TT-201:BAD_PV')).toEqual([]);
+    // Then nothing at all: stale after 1 s, seen within a tick.
+    await until(() => events.some((m) => m.payload.id === 'TT-201:BAD_PV'), 'BAD_PV', 3000);
+    expect(events.find((m) => m.payload.id === 'TT-201:BAD_PV')).toMatchObject({ change: 'raise', payload: { state: 'UNACK', value: 70 } });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
   });
 
   test('a restart keeps standing alarms without re-annunciating them, and keeps shelves', async () => {

@@ -779,6 +779,16 @@ export class AlarmEngine {
     return out;
   }
 
+  /** Tags whose staleness is watched (they have a BAD_PV alarm with maxAge). */
+  staleWatchedTags(): string[] {
+    return this.staleWatched.map((t) => t.name);
+  }
+
+  /** Timestamp of the latest sample the engine evaluated for a tag (-Infinity when none). */
+  lastSampleAt(tag: string): number {
+    return this.tags.get(tag)?.t ?? -Infinity;
+  }
+
   has(id: string): boolean {
     return this.byId.has(id);
   }
