@@ -12,11 +12,14 @@ import Database from 'better-sqlite3';
 import type { AuditRecord, AuditSink } from '../contracts';
 import { canonicalJson } from './canonical';
 
-/** The kinds this package writes; other parts may append their own. */
+/** The kinds this package writes (docs/audit.md says what each holds); other flows may append their own. */
 export const AUDIT_KINDS = [
   'alarm',
-  'alarm-command',
+  'alarm-flood',
+  'alarm-chatter',
   'suggestion',
+  'question',
+  'feedback',
   'policy-refusal',
   'proposal',
   'decision',
@@ -24,6 +27,8 @@ export const AUDIT_KINDS = [
   'read-back',
   'token-refusal',
   'login',
+  'login-failed',
+  'logout',
 ] as const;
 
 /** prevHash of the first record. */
