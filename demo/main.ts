@@ -100,11 +100,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   Object.assign(process.env, {
     COPILOT_SIM_MODBUS_PORT: String(sim.modbusPort),
     COPILOT_SIM_OPCUA_PORT: String(sim.opcuaPort ?? ''),
-    COPILOT_DEMO_USERS: JSON.stringify([
-      { username: 'operator1', password: o.password, roles: ['operator'] },
-      { username: 'operator2', password: o.password, roles: ['operator'] },
-      { username: 'supervisor', password: o.password, roles: ['supervisor', 'operator'] },
-    ]),
+    COPILOT_DEMO_PASSWORD: o.password,
     COPILOT_LLM_PROVIDER: o.llm?.provider ?? 'none',
     COPILOT_LLM_URL: o.llm?.url ?? '',
     COPILOT_LLM_MODEL: o.llm?.model ?? '',
