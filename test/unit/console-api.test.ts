@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { PlantHub } from '../../nodes/lib/hub';
-import { ServiceError } from '../../nodes/lib/contracts';
+import { ServiceError, type ProposalRecord } from '../../nodes/lib/contracts';
 import { createConsoleRouter, hashPassword, type ConsoleContext, type ConsoleRouter, type ConsoleUser } from '../../nodes/lib/console';
 import { alarmEvent, MemoryAudit, proposalRecord, TestAlarms, TestApproval, TestReason } from '../browser/fixtures/console-services';
 
@@ -333,7 +333,7 @@ describe('proposals', () => {
     expect(again.status).toBe(409);
     expect(approval.get('feed')?.state).toBe('approved');
     // op1 still holds the selection; op2 takes it once it lapses (the real node times it out).
-    approval.update({ ...(approval.get('feed') as never), selectedUntil: 0 });
+    approval.update({ ...(approval.get('feed') as ProposalRecord), selectedUntil: 0 });
     expect((await post(app, b, '/proposals/feed/select')).status).toBe(200);
     const second = await post(app, b, '/proposals/feed/approve', { reason: 'second' });
     expect(second.status).toBe(200);

@@ -41,6 +41,9 @@ test('environment users: compact name:role list with a shared password, or JSON'
   expect(await verifyPassword('pa', json.users[0].hash)).toBe(true);
   expect(json.errors[0]).toMatch(/password or a hash/);
 
+  const alias = await parseEnvUsers(JSON.stringify([{ username: 'supervisor', password: 'pw', roles: ['supervisor', 'operator'] }]), undefined);
+  expect(alias.users.map((u) => [u.name, u.roles])).toEqual([['supervisor', ['supervisor', 'operator']]]);
+
   const merged = mergeUsers(compact.users.slice(0, 1), compact.users);
   expect(merged.users).toHaveLength(3);
   expect(merged.errors[0]).toMatch(/operator1.*node's entry/);

@@ -65,7 +65,8 @@ export function parseStoredUsers(text: string | undefined): UsersResult {
 
 /**
  * Parses an environment-provided users spec and hashes any passwords in it. Two forms:
- * - JSON: `[{"name":"op1","roles":["operator"],"password":"..."}]` (or `"hash"` instead of password);
+ * - JSON: `[{"name":"op1","roles":["operator"],"password":"..."}]` (or `"hash"` instead of password;
+ *   `"username"` is accepted for `"name"`);
  * - compact: `operator1:operator, operator2:operator, boss:supervisor+engineer`, every user with
  *   `sharedPassword` (typically `${DEMO_PASSWORD}`).
  */
@@ -82,7 +83,12 @@ export async function parseEnvUsers(spec: string | undefined, sharedPassword: st
       return { users, errors: [`the environment users list looks like JSON but does not parse: ${(e as Error).message}`] };
     }
     if (!Array.isArray(raw)) return { users, errors: ['the environment users list must be a JSON array'] };
-    for (const [i, u] of raw.entries()) {
+    for (const [i, entry] of raw.entries()) {
+      // `username` is accepted for `name` (the login body's word for it).
+      const u =
+        entry && typeof entry === 'object' && 'username' in entry && !('name' in entry)
+          ? (({ username, ...rest }) => ({ ...rest, name: username }))(entry as { username: unknown })
+          : entry;
       const r = envUserSchema.safeParse(u);
       if (!r.success) {
         errors.push(`environment user ${i + 1}: ${r.error.issues.map((x) => x.message).join('; ')}`);
@@ -125,4 +131,35 @@ export function mergeUsers(stored: ConsoleUser[], env: ConsoleUser[]): UsersResu
     else byName.set(u.name.toLowerCase(), u);
   }
   return { users: [...byName.values()], errors };
+}
+
+/**
+ * Hashes any plain `password` entries in a stored user list (someone edited the credentials
+ * outside the editor) so the runtime can store hashes only. Returns the list to store back.
+ */
+export async function upgradeStoredUsers(text: string | undefined): Promise<{ text: string; changed: boolean }> {
+  if (!text || !text.trim()) return { text: text ?? '', changed: false };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { text, changed: false };
+  }
+  if (!Array.isArray(raw)) return { text, changed: false };
+  let changed = false;
+  const out = [];
+  for (const u of raw) {
+    if (u && typeof u === 'object' && typeof (u as { password?: unknown }).password === 'string' && (u as { password: string }).password) {
+      const { password, ...rest } = u as { password: string; hash?: string };
+      out.push({ ...rest, hash: await hashPassword(password) });
+      changed = true;
+    } else out.push(u);
+  }
+  return { text: changed ? JSON.stringify(out) : text, changed };
+}
+
+/** A property that still reads `${NAME}` after Node-RED's substitution names an unset variable. */
+export function unsetEnvReference(value: string | undefined): string | undefined {
+  const m = /^\$\{([^}]+)\}$/.exec((value ?? '').trim());
+  return m ? m[1] : undefined;
 }
