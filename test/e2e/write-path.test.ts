@@ -48,15 +48,16 @@ describe('write path end to end over Modbus TCP', () => {
     fs.copyFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), path.join(userDir, 'plant.yaml'));
     helper.settings({ userDir });
     await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-    await helper.load(nodes, [
+  });
+  const load = (ramp?: { maxSteps: number; interval: number }) =>
+    helper.load(nodes, [
       { id: 'plant', type: 'copilot-plant', source: 'file', path: 'plant.yaml', audit: 'copilot-audit.db' },
       { id: 'mb', type: 'copilot-modbus', name: 'plc1', transport: 'tcp', host: '127.0.0.1', port: sim.modbusPort, unitId: 1, timeout: 2000 },
       { id: 'read', type: 'copilot-modbus-read', plant: 'plant', connection: 'mb', interval: 0.2, fullRefresh: 1, output: 'batch', wires: [[]] },
-      { id: 'appr', type: 'copilot-approval', plant: 'plant', wires: [['write'], [], []] },
-      { id: 'write', type: 'copilot-write', plant: 'plant', timeout: 3, wires: [['results']] },
+      { id: 'appr', type: 'copilot-approval', plant: 'plant', maxSteps: ramp?.maxSteps ?? 1, wires: [['write'], [], []] },
+      { id: 'write', type: 'copilot-write', plant: 'plant', timeout: 3, ramp: !!ramp, rampInterval: ramp?.interval ?? 5, wires: [['results']] },
       { id: 'results', type: 'helper' },
     ]);
-  });
   afterEach(async () => {
     await helper.unload();
     await helper.stopServer();
@@ -64,6 +65,7 @@ describe('write path end to end over Modbus TCP', () => {
   });
 
   test('proposal -> four-eyes approval -> write -> read-back verified -> written; audit chain verifies; tampering is detected', async () => {
+    await load();
     const plant = helper.getNode('plant');
     const live = (t: string) => plant.live.get(t);
     await until('live values from Modbus', () => live('FIC-101.SP')?.quality === 'good' && live('LIC-201.SP') && live('PT-201') && live('P-101.RUN'));
@@ -133,4 +135,30 @@ describe('write path end to end over Modbus TCP', () => {
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(new RegExp(`^chain broken at record ${rid} `));
   }, 60_000);
+
+  test('a ramped change is written in steps of at most maxStep, each read back', async () => {
+    await load({ maxSteps: 3, interval: 0.3 });
+    const plant = helper.getNode('plant');
+    const live = (t: string) => plant.live.get(t);
+    await until('live values from Modbus', () => live('LIC-201.SP')?.quality === 'good' && live('PT-201') && live('P-101.RUN'));
+    const got: any[] = [];
+    helper.getNode('results').on('input', (m: any) => got.push(m.payload));
+    const lic = Number(live('LIC-201.SP').value);
+    const target = lic > 50 ? 35 : 65; // 15 to 30 %: two or three steps of at most 10
+    helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'ramp', tag: 'LIC-201.SP', current: lic, proposed: target, expiresAt: Date.now() + 120_000 } });
+    const svc = plant.hub.service('approval');
+    svc.select('ramp', op1);
+    svc.approve('ramp', op1, {});
+    const r = await until('ramp result', () => got[0], 20_000);
+    expect(r).toMatchObject({ proposalId: 'ramp', requested: target, written: target, verified: true });
+    const steps = plant.hub.audit.query({ kind: 'write' }).map((x: any) => x.data);
+    expect(steps.length).toBe(Math.ceil(Math.abs(target - lic) / 10 - 1e-9));
+    let prev = lic;
+    for (const s of steps) {
+      expect(Math.abs(s.value - prev)).toBeLessThanOrEqual(10 + 1e-6);
+      prev = s.value;
+    }
+    expect(plant.hub.audit.query({ kind: 'read-back' }).every((x: any) => x.data.verified)).toBe(true);
+    expect(Math.abs(Number(sim.process.read('LIC-201.SP')) - target)).toBeLessThanOrEqual(0.05);
+  }, 40_000);
 });
