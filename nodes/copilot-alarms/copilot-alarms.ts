@@ -118,13 +118,14 @@ export = function (RED: NodeAPI) {
     };
 
     if (plant?.model) {
-      let saved: AlarmEngineState | undefined;
       try {
-        saved = stateFile?.load();
+        build(plant.model, stateFile?.load());
       } catch (e) {
-        node.warn(`alarm state file unreadable, starting with every alarm NORMAL: ${errorText(e)}`);
+        // A state file written by hand or by another version must not keep the alarms from running.
+        node.warn(`the saved alarm state (${stateFile?.file}) could not be restored, starting with every alarm NORMAL: ${errorText(e)}`);
+        engine = undefined;
+        build(plant.model, undefined);
       }
-      build(plant.model, saved);
       sendNow();
     }
 

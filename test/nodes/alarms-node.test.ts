@@ -234,6 +234,19 @@ describe('copilot-alarms in Node-RED', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
   });
 
+  test('a state file of the wrong shape is reported and the alarms start fresh', async () => {
+    fs.mkdirSync(path.join(userDir, 'copilot-state'));
+    fs.writeFileSync(path.join(userDir, 'copilot-state', 'alarms-al1.json'), JSON.stringify({ version: 1, alarms: {}, raises: 5 }));
+    const warnings: string[] = [];
+    await helper.load([plantNode, alarmsNode], flow());
+    // The warning is logged while the node is created, before a test can listen: read the runtime log spy.
+    for (const call of helper.log().args) if (call[0]?.level === helper.log().WARN && call[0]?.id === 'al1') warnings.push(String(call[0].msg));
+    expect(warnings.join('\n')).toMatch(/saved alarm state .*alarms-al1\.json\) could not be restored, starting with every alarm NORMAL/);
+    const events = collect('events');
+    await send({ topic: 'TT-201', payload: 90 });
+    await until(() => events.length === 1, 'a raise after the fresh start');
+  });
+
   test('a restart keeps standing alarms without re-annunciating them, and keeps shelves', async () => {
     await helper.load([plantNode, alarmsNode], flow());
     let events = collect('events');
