@@ -206,7 +206,24 @@ describe('bad quality and stale values', () => {
     ]);
   });
 
-  test('a value older than maxAge is stale on a tick: BAD_PV raises, running delays of the tag stop', () => {
+  test('a stale tag holds its limit alarms: a running on-delay stops and restarts with the next fresh value', () => {
+    const text = `plant: S\ntags:\n  - { name: X, range: [0, 200] }\nalarms:\n  - { tag: X, type: HI, limit: 100, onDelay: 10s, priority: high, message: X high }\n  - { tag: X, type: BAD_PV, maxAge: 5s, priority: high, message: X stale }\n`;
+    const { s, engine, state, take } = setup({}, text);
+    s('X', 150, 0);
+    engine.tick(5001);
+    expect(take().map((c) => [c.event.id, c.change])).toEqual([['X:BAD_PV', 'raise']]);
+    engine.tick(20_000); // the on-delay would have completed at 10 s
+    expect(state('X:HI')).toBe('NORMAL');
+    s('X', 150, 21_000); // fresh again: the on-delay starts over from here
+    s('X', 150, 25_000);
+    s('X', 150, 30_000);
+    engine.tick(30_999);
+    expect(state('X:HI')).toBe('NORMAL');
+    engine.tick(31_000);
+    expect(engine.get('X:HI')).toMatchObject({ state: 'UNACK', activeSince: 31_000 });
+  });
+
+  test('a value older than maxAge is stale on a tick: BAD_PV raises until a fresh value arrives', () => {
     const { s, take, engine, state } = setup();
     s('TT-1', 50, 0);
     engine.tick(10_000);
