@@ -141,11 +141,11 @@ export = function (RED: NodeAPI) {
           if (!tag) return;
           // The time the value was received: a live subscription proves it current then (a
           // source timestamp is the time of the last change, and of the PLC's clock).
-          const now = Date.now();
           const value = s.value ?? reporter.latestOf(tag)?.value;
           if (value === undefined) return;
-          const sample: Sample = { value, quality: s.value === undefined ? 'bad' : s.quality, timestamp: now };
-          plant.live.update(tag, { ...sample, source });
+          // One object serves the live table and the reporter: a notification allocates nothing else.
+          const sample = { value, quality: s.value === undefined ? ('bad' as const) : s.quality, timestamp: Date.now(), source };
+          plant.live.update(tag, sample);
           if (reporter.offer(tag, sample)) scheduleFlush();
         },
         onItemError: (index, message) => {

@@ -90,7 +90,7 @@ test('subscription values match the process; an unknown node id is reported, the
     publishingIntervalMs: 100,
     samplingIntervalMs: 50,
     items,
-    onValue: (i, s) => latest.set(items[i].key, s),
+    onValue: (i, s) => latest.set(items[i].key, { ...s }),
     onItemError: (i, m) => errors.push(`${items[i].key}: ${m}`),
     onSubscribed: (info) => (subscribed = info),
   });

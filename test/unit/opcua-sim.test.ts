@@ -37,7 +37,7 @@ test('every simulator tag is subscribed and matches the simulated plant', async 
     publishingIntervalMs: 100,
     samplingIntervalMs: 50,
     items: tags.map((t) => ({ key: t.name, nodeId: simNodeId(t.name) })),
-    onValue: (i, s) => latest.set(tags[i].name, s),
+    onValue: (i, s) => latest.set(tags[i].name, { ...s }),
     onItemError: (i, m) => errors.push(`${tags[i].name}: ${m}`),
   });
   const t0 = Date.now();

@@ -69,8 +69,12 @@ export interface Subscriber {
   samplingIntervalMs: number;
   batchSize?: number;
   items: SubscriptionItem[];
-  /** A new value (or status) of items[index]; value undefined when the server sent none (Bad status). */
-  onValue(index: number, sample: Omit<Sample, 'value'> & { value: TagValue | undefined; status: string }): void;
+  /**
+   * A new value (or status) of items[index]; value undefined when the server sent none (Bad
+   * status). Called once per notification, so the sample object is one scratch object reused for
+   * every call: copy the fields you keep.
+   */
+  onValue(index: number, sample: Omit<Sample, 'value'> & { value: TagValue | undefined }): void;
   /** An item the server refused (unknown node id, no read access, ...) or that cannot be parsed. */
   onItemError(index: number, message: string): void;
   /** The subscription exists on the server (after every (re)connection). */
@@ -421,6 +425,7 @@ export class OpcuaConnection {
       }
     });
     let refused = sub.items.length - valid.length;
+    const scratch: Parameters<Subscriber['onValue']>[1] = { value: undefined, quality: 'good', timestamp: 0 };
     for (const batch of batches(valid, sub.batchSize ?? DEFAULT_BATCH_SIZE)) {
       const group = await subscription.monitorItems(
         batch.map((b) => ({ nodeId: b.nodeId, attributeId: AttributeIds.Value })),
@@ -438,14 +443,11 @@ export class OpcuaConnection {
         }
       });
       group.on('changed', (_mi, dv: DataValue, k: number) => {
-        const index = batch[k].index;
+        scratch.value = tagValueOf(dv.value.dataType, dv.value.value);
+        scratch.quality = qualityOf(dv.statusCode);
+        scratch.timestamp = this.timestampOf(dv);
         try {
-          sub.onValue(index, {
-            value: tagValueOf(dv.value.dataType, dv.value.value),
-            quality: qualityOf(dv.statusCode),
-            status: dv.statusCode.name,
-            timestamp: this.timestampOf(dv),
-          });
+          sub.onValue(batch[k].index, scratch);
         } catch {
           // The subscriber's own failure must not break node-opcua's notification loop.
         }
