@@ -34,7 +34,7 @@ export const proposalSchema = z.looseObject({
 });
 export type ProposalInput = z.infer<typeof proposalSchema>;
 
-export const userSchema = z.strictObject({
+export const userSchema = z.looseObject({
   name: z.string({ error: 'the decision needs user.name (who decided)' }).trim().min(1, 'the decision needs user.name (who decided)'),
   roles: z.array(z.string(), { error: 'user.roles must be a list of role names, e.g. ["operator"]' }),
 });

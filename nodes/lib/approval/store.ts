@@ -138,7 +138,8 @@ export class ApprovalStore implements ApprovalService {
     const liveNum = lv && lv.quality === 'good' && typeof lv.value === 'number' ? lv.value : null;
     const rec: ProposalRecord = {
       ...p,
-      limits: w ? { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}) } : p.limits,
+      // A tag that is not writable has no limits; the proposal is refused below, saying so.
+      limits: w ? { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}) } : (p.limits ?? { min: 0, max: 0 }),
       roles: w ? w.roles : p.roles ?? [],
       approvalsRequired: w ? (Math.max(w.approvals, p.approvalsRequired ?? 1) as 1 | 2) : (p.approvalsRequired ?? 1),
       expiresAt: Math.min(p.expiresAt, now + this.o.maxPendingMs),
