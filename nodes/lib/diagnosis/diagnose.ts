@@ -77,6 +77,8 @@ interface Compiled {
   out: Map<string, Edge[]>;
   inn: Map<string, Edge[]>;
   causes: CompiledCause[];
+  /** The causes whose evidence names a tag: only causes with a deviated tag are scored. */
+  causesByTag: Map<string, CompiledCause[]>;
   order: Map<string, number>;
 }
 
@@ -127,7 +129,9 @@ function compile(model: PlantModel): Compiled {
     }),
   }));
   const order = new Map(model.tags.map((t, i) => [t.name, i]));
-  const c: Compiled = { out, inn, causes, order };
+  const causesByTag = new Map<string, CompiledCause[]>();
+  for (const cc of causes) for (const el of cc.elements) (causesByTag.get(el.tag) ?? causesByTag.set(el.tag, []).get(el.tag)!).push(cc);
+  const c: Compiled = { out, inn, causes, order, causesByTag };
   compiledModels.set(model, c);
   return c;
 }
@@ -181,6 +185,7 @@ interface Ctx {
   compiled: Compiled;
   obs: Map<string, Observation>;
   fresh: ActiveAlarm[];
+  freshByTag: Map<string, ActiveAlarm[]>;
 }
 
 function obsOf(ctx: Ctx, tag: string): Observation | undefined {
@@ -260,14 +265,18 @@ function scoreCause(ctx: Ctx, cc: CompiledCause): Candidate | undefined {
   if (match <= 0) return undefined;
   let explained = 0;
   let earliest = Infinity;
-  for (const a of ctx.fresh) {
+  const explains = (a: ActiveAlarm) => {
     const s = alarmSign(ctx.model, a) || obsOf(ctx, a.tag)?.sign || 0;
     const predicted = explainedSigns.get(a.tag);
     if (predicted !== undefined && (s === 0 || s === predicted)) {
       explained++;
       earliest = Math.min(earliest, a.activeSince);
     }
-  }
+  };
+  // Whichever is smaller is walked: the cause's reach or the alarms (keeps the work linear).
+  if (explainedSigns.size < ctx.fresh.length) {
+    for (const t of explainedSigns.keys()) for (const a of ctx.freshByTag.get(t) ?? []) explains(a);
+  } else for (const a of ctx.fresh) explains(a);
   const coverage = ctx.fresh.length ? explained / ctx.fresh.length : 1;
   return {
     cause: cc.cause.id,
@@ -452,10 +461,16 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
 
   const fresh = knownAlarms.filter((a) => a.activeSince >= standingBefore).sort((a, b) => a.activeSince - b.activeSince || Number(!!b.firstOut) - Number(!!a.firstOut));
   const standing = knownAlarms.filter((a) => a.activeSince < standingBefore);
-  const ctx: Ctx = { model, compiled, obs, fresh };
+  const freshByTag = new Map<string, ActiveAlarm[]>();
+  for (const a of fresh) (freshByTag.get(a.tag) ?? freshByTag.set(a.tag, []).get(a.tag)!).push(a);
+  const ctx: Ctx = { model, compiled, obs, fresh, freshByTag };
 
+  // Only causes that name a deviated tag can have a supporting deviation; the others are not scored.
+  const scored = new Set<CompiledCause>();
+  for (const o of obs.values()) if (o.sign !== 0) for (const cc of compiled.causesByTag.get(o.tag) ?? []) scored.add(cc);
   const named: Candidate[] = [];
   for (const cc of compiled.causes) {
+    if (!scored.has(cc)) continue;
     const c = scoreCause(ctx, cc);
     if (c) named.push(c);
   }
@@ -468,7 +483,7 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
     c.score = Math.max(0.01, c.score + adj.delta);
     c.description = `${c.description} (${adj.reason})`;
   }
-  const all = [...named, ...graph].sort((a, b) => b.score - a.score || a.cause.localeCompare(b.cause));
+  const all = [...named, ...graph].sort((a, b) => b.score - a.score || (a.cause < b.cause ? -1 : a.cause > b.cause ? 1 : 0));
   // Near-ties: the hypothesis that explains the earlier alarm (the first-out) goes first.
   for (let i = 0; i + 1 < all.length; i++) {
     const a = all[i];
@@ -549,8 +564,8 @@ function nextChecks(ctx: Ctx, all: Candidate[], verdict: Verdict, unknown: strin
   if (verdict === 'insufficient_evidence') {
     // The named causes that would explain the alarms, and the readings each of them still needs.
     for (const alarm of ctx.fresh) {
-      for (const cc of ctx.compiled.causes) {
-        if (!cc.elements.some((e) => e.tag === alarm.tag)) continue;
+      if (out.length >= 8) break;
+      for (const cc of ctx.compiled.causesByTag.get(alarm.tag) ?? []) {
         for (const el of cc.elements) if (el.tag !== alarm.tag && el.sign) add(`${el.tag}: would be ${fmtExpected(el.expected)} if ${cc.cause.id} (${cc.cause.description})`);
       }
     }
@@ -558,6 +573,7 @@ function nextChecks(ctx: Ctx, all: Candidate[], verdict: Verdict, unknown: strin
   if (verdict !== 'root_cause_identified') {
     // Upstream tags of the alarmed tags that could not be judged: where an unexplained cause may hide.
     for (const alarm of ctx.fresh) {
+      if (out.length >= 8) break;
       for (const e of ctx.compiled.inn.get(alarm.tag) ?? []) {
         const o = ctx.obs.get(e.tag);
         if (!o || o.direction === 'unknown') add(`${e.tag}: it drives ${alarm.tag}, and ${why(e.tag)}`);
