@@ -139,6 +139,12 @@ describe('alarm types and deadband', () => {
     expect(take('LT-1:ROC').map((c) => [c.event.id, c.change, c.event.at])).toEqual([['LT-1:ROC', 'clear', 180_000]]);
     s('LT-1', 30, 190_000); // falling fast counts too
     expect(state('LT-1:ROC')).toBe('UNACK');
+    // Numbers that arrive as text (MQTT, CSV) are rates too.
+    s('LT-1', '30', 250_000);
+    s('LT-1', '32', 310_000);
+    expect(engine.get('LT-1:ROC')).toMatchObject({ active: false });
+    s('LT-1', '50', 370_000);
+    expect(engine.get('LT-1:ROC')).toMatchObject({ active: true, activeSince: 370_000 });
   });
 
   test('DISCRETE with on-delay and off-delay driven by samples and ticks', () => {

@@ -222,8 +222,9 @@ export class AlarmEngine {
       for (let i = 0; i < alarms.length; i++) if (alarms[i].kind === K_BAD_PV) this.evaluate(alarms[i], t);
     } else {
       for (let i = 0; i < alarms.length; i++) this.evaluate(alarms[i], t);
-      if (typeof value === 'number') {
-        tag.prevNum = value;
+      const num = numeric(value);
+      if (num === num) {
+        tag.prevNum = num;
         tag.prevT = t;
       }
     }
