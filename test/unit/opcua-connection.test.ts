@@ -2,6 +2,7 @@
 // subscription values match the process, bad node ids are reported, write with the server's
 // DataType and read-back, secure user/password sessions, reconnection after a server restart
 // without duplicate subscriptions.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AttributeIds, OPCUAClient } from 'node-opcua-client';
@@ -132,6 +133,23 @@ test('Basic256Sha256 SignAndEncrypt with user/password; a wrong password is repo
   const refused = await until('refusal', () => seen.find((s) => s.state === 'reconnecting' && s.error));
   expect(refused.error).toMatch(/refused|BadUserAccessDenied|BadIdentityToken/);
 }, 30000);
+
+test('an untrusted server certificate is reported with what to do; once trusted, the next retry connects', async () => {
+  const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opcua-untrusted-'));
+  try {
+    const c = connection({ securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256', username: 'op', password: 'secret', pkiDir, acceptUnknownCertificate: false });
+    c.acquire('x');
+    await until('refusal', () => c.status.error?.includes('not trusted'), 20000);
+    expect(c.status.state).toBe('reconnecting');
+    expect(c.status.error).toContain(`${pkiDir}/rejected`);
+    const rejected = fs.readdirSync(path.join(pkiDir, 'rejected')).filter((f) => f.endsWith('.pem'));
+    expect(rejected.length).toBe(1);
+    fs.renameSync(path.join(pkiDir, 'rejected', rejected[0]), path.join(pkiDir, 'trusted', 'certs', rejected[0]));
+    await until('connected', () => c.status.state === 'connected', 20000);
+  } finally {
+    fs.rmSync(pkiDir, { recursive: true, force: true });
+  }
+}, 45000);
 
 test('after the server restarts, values flow again through exactly one subscription', async () => {
   const c = connection();
