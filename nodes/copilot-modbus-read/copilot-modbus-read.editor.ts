@@ -6,7 +6,7 @@ RED.nodes.registerType('copilot-modbus-read', {
     name: { value: '' },
     plant: { value: '', type: 'copilot-plant', required: true },
     connection: { value: '', type: 'copilot-modbus', required: true },
-    interval: { value: 1, validate: (v: unknown) => Number(v) >= 0.05 },
+    interval: { value: 1, validate: (v: unknown) => Number(v) >= 0.01 },
     fullRefresh: { value: 60, validate: (v: unknown) => Number(v) >= 0 },
     output: { value: 'batch' },
     maxGap: { value: 10, validate: (v: unknown) => Number(v) >= 0 && Number(v) <= 124 },

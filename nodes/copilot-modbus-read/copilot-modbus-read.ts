@@ -28,7 +28,7 @@ export = function (RED: NodeAPI) {
   function ReadNode(this: Node, config: ReadDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const intervalMs = seconds(config.interval, 1, 0.05) * 1000;
+    const intervalMs = seconds(config.interval, 1, 0.01) * 1000;
     const fullRefreshMs = seconds(config.fullRefresh, 60, 0) * 1000;
     const maxGap = Math.round(seconds(config.maxGap, 10, 0));
     const plant = plantNodeOf(RED, node, config.plant);
