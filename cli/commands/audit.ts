@@ -1,7 +1,7 @@
 // `operator-copilot audit verify|export`: checks the hash chain of an audit database and exports
 // a date range for a report or an investigation. Both open the file read-only.
 import * as fs from 'node:fs';
-import { AuditLog, CSV_HEADER, csvLine, isoTime, jsonLine } from '../../nodes/lib/audit';
+import { AuditLog, CSV_HEADER, csvLine, headFileOf, isoTime, jsonLine, readHeadAnchor } from '../../nodes/lib/audit';
 import { UsageError, type Command } from '../command';
 
 function openReadOnly(file: string | undefined): AuditLog {
@@ -38,13 +38,17 @@ function positional(args: string[], withValue: string[]): string[] {
 export const auditVerify: Command = {
   name: 'audit verify',
   usage: 'operator-copilot audit verify <audit.db>',
-  summary: 'check the audit hash chain: exit 0 "chain ok: N records", or exit 1 naming the first broken record',
+  summary: 'check the audit hash chain (and <db>.head.json, if present): exit 0 "chain ok: N records", or exit 1 naming the first broken record',
   async run(args, io) {
-    const log = openReadOnly(positional(args, [])[0]);
+    const file = positional(args, [])[0];
+    const log = openReadOnly(file);
     try {
-      const r = log.verify();
+      // The head file beside the database shows records cut off the end (which the chain alone cannot).
+      const anchor = readHeadAnchor(file!);
+      const r = log.verify(anchor);
       if (r.ok) {
-        io.out(`chain ok: ${r.count} records (head ${r.headHash.slice(0, 16)})`);
+        const head = anchor ? `; matches ${headFileOf(file!)} of ${isoTime(anchor.at)}` : '';
+        io.out(`chain ok: ${r.count} records (head ${r.headHash.slice(0, 16)}${head})`);
         return 0;
       }
       const b = r.firstBroken!;

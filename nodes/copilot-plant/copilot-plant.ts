@@ -70,6 +70,7 @@ export = function (RED: NodeAPI) {
       try {
         audit = new AuditLog(path.resolve(node.userDir, auditFile));
         node.hub.audit = audit;
+        if (audit.anchorProblem) node.error(`the audit database ${audit.file} does not match its head file: ${audit.anchorProblem}`);
       } catch (e) {
         node.error(`cannot open the audit database ${path.resolve(node.userDir, auditFile)}: ${(e as Error).message}`);
       }

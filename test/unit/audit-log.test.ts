@@ -136,6 +136,30 @@ describe('tamper detection names the first broken record', () => {
     expect(c.out).toContain(`chain broken at record ${brokenAt}`);
   });
 
+  it('detects records cut off the end with the head file, and says which are missing', async () => {
+    const file = filled(10);
+    expect(fs.existsSync(`${file}.head.json`)).toBe(true);
+    expect((await cli(auditVerify, [file])).out).toMatch(/^chain ok: 10 records \(head [0-9a-f]{16}; matches .*a\.db\.head\.json of /);
+    tamper(file, 'DELETE FROM audit WHERE seq >= 9');
+    const c = await cli(auditVerify, [file]);
+    expect(c.code).toBe(1);
+    expect(c.out).toMatch(/^chain broken at record 9 .*record 9\.\.10 is missing: the head file .* says the log reached record 10, the database ends at 8/);
+    // Without the head file the shortened chain is internally consistent: why the anchor matters.
+    fs.renameSync(`${file}.head.json`, path.join(dir, 'elsewhere.json'));
+    expect((await cli(auditVerify, [file])).code).toBe(0);
+  });
+
+  it('reopening a log whose end was cut off while it was closed reports it and keeps the old head file', async () => {
+    const file = filled(6);
+    const d = new Database(file);
+    d.prepare('DELETE FROM audit WHERE seq = 6').run();
+    d.close();
+    const log = new AuditLog(file);
+    expect(log.anchorProblem).toMatch(/record 6 is missing/);
+    log.close();
+    expect(fs.readdirSync(dir).some((f) => f.startsWith('a.db.head.json.mismatch-'))).toBe(true);
+  });
+
   it('detects two records swapped (reordered)', async () => {
     const file = filled(10);
     const d = new Database(file);

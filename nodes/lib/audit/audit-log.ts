@@ -46,6 +46,29 @@ export interface AuditLogOptions {
   checkpointMs?: number;
 }
 
+/**
+ * The head anchor: the last record's seq and hash, kept beside the database in
+ * `<file>.head.json` and refreshed with every checkpoint. A chain cut off at the end is
+ * internally consistent; only a copy of the head kept elsewhere shows that records are missing.
+ */
+export interface HeadAnchor {
+  seq: number;
+  hash: string;
+  /** When the anchor was written (ms since epoch). */
+  at: number;
+}
+
+export const headFileOf = (file: string): string => `${file}.head.json`;
+
+export function readHeadAnchor(file: string): HeadAnchor | undefined {
+  try {
+    const h = JSON.parse(fs.readFileSync(headFileOf(file), 'utf8')) as HeadAnchor;
+    return typeof h?.seq === 'number' && typeof h.hash === 'string' && typeof h.at === 'number' ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StoredRow {
   seq: number;
   at: number;
@@ -116,6 +139,13 @@ export class AuditLog implements AuditSink {
   private readonly checkpointMs: number;
   private checkpointTimer?: NodeJS.Timeout;
   private closed = false;
+  private lastAnchor = 0;
+  /**
+   * Set when the head file beside the database names a record the database does not hold (or
+   * holds with another hash): records were removed or rewritten while the log was closed. The
+   * head file is kept as `<file>.head.json.mismatch-<time>` for the investigation.
+   */
+  readonly anchorProblem?: string;
   private readonly appendTx?: (kind: string, actor: string | null, data: string) => AuditRecord;
 
   constructor(file: string, opts: AuditLogOptions = {}) {
@@ -153,6 +183,18 @@ export class AuditLog implements AuditSink {
       return { seq, at, kind, actor, data: JSON.parse(data), prevHash, hash };
     });
     this.appendTx = (kind, actor, data) => tx.immediate(kind, actor, data);
+    if (file !== ':memory:') {
+      const anchor = readHeadAnchor(file);
+      const problem = anchor && this.anchorMismatch(anchor);
+      if (problem) {
+        this.anchorProblem = problem;
+        try {
+          fs.renameSync(headFileOf(file), `${headFileOf(file)}.mismatch-${Date.now()}`);
+        } catch {
+          // Keeping the old head file in place also keeps the evidence.
+        }
+      }
+    }
   }
 
   /** Appends one record and returns it (with its seq and hash). */
@@ -200,7 +242,7 @@ export class AuditLog implements AuditSink {
    * Walks the whole chain and names the first record that breaks it: content altered (hash
    * mismatch), a record deleted or inserted (seq gap, broken link), or records reordered.
    */
-  verify(): VerifyResult {
+  verify(anchor?: HeadAnchor): VerifyResult {
     let prevHash = GENESIS_HASH;
     let expectedSeq = 1;
     let position = 0;
@@ -232,13 +274,51 @@ export class AuditLog implements AuditSink {
       prevHash = r.hash;
       expectedSeq++;
     }
+    if (anchor) {
+      const problem = this.anchorMismatch(anchor);
+      if (problem) {
+        const missing = anchor.seq > position;
+        return {
+          ok: false,
+          count: missing ? position : Math.min(position, anchor.seq - 1),
+          firstBroken: { seq: missing ? position + 1 : anchor.seq, position: missing ? position + 1 : anchor.seq, problem },
+          headHash: prevHash,
+        };
+      }
+    }
     return { ok: true, count: position, headHash: prevHash };
+  }
+
+  /** Why the database does not agree with a head anchor, or undefined when it does. */
+  private anchorMismatch(anchor: HeadAnchor): string | undefined {
+    const row = this.db.prepare('SELECT hash FROM audit WHERE seq = ?').get(anchor.seq) as { hash: string } | undefined;
+    const when = new Date(anchor.at).toISOString();
+    if (!row) {
+      const last = (this.db.prepare('SELECT max(seq) AS n FROM audit').get() as { n: number | null }).n ?? 0;
+      return `record ${last + 1}${anchor.seq > last + 1 ? `..${anchor.seq}` : ''} is missing: the head file of ${when} says the log reached record ${anchor.seq}, the database ends at ${last} (records were cut off the end)`;
+    }
+    if (row.hash !== anchor.hash) return `record ${anchor.seq} is not the one the head file of ${when} names (the chain was rewritten from there)`;
+    return undefined;
   }
 
   /** Copies the write-ahead log into the main file now. */
   checkpoint(mode: 'PASSIVE' | 'TRUNCATE' = 'PASSIVE'): void {
     if (this.closed || !this.appendTx) return;
     this.db.pragma(`wal_checkpoint(${mode})`);
+    this.writeAnchor();
+  }
+
+  /** Refreshes `<file>.head.json` (atomically) when records were added since the last time. */
+  private writeAnchor(): void {
+    if (this.file === ':memory:') return;
+    const head = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    if (!head || head.seq === this.lastAnchor) return;
+    const anchor: HeadAnchor = { seq: head.seq, hash: head.hash, at: this.now() };
+    const target = headFileOf(this.file);
+    const tmp = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(anchor));
+    fs.renameSync(tmp, target);
+    this.lastAnchor = head.seq;
   }
 
   close(): void {
