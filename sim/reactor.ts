@@ -35,7 +35,7 @@ export const PLANT = {
   REACTION_HEAT: 58.5, // kW per (m3/h) of feed at full conversion (adiabatic temperature rise about 200 K)
   RATE_AT_70: 0.12, // 1/s, first-order rate constant at 70 degC
   ACTIVATION_K: 14000, // E/R in K
-  REACTOR_HEAT_CAPACITY: 400, // kJ/K: contents plus wetted metal
+  REACTOR_HEAT_CAPACITY: 200, // kJ/K: contents plus wetted metal
   SUPPLY_NORMAL_C: 20, // cooling tower outlet with fans running
   PAD_GAS_BARA: 2.5, // nitrogen pad at 50 % level
   VAPOUR_BARA_AT_70: 0.8,
