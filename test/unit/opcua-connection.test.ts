@@ -3,6 +3,7 @@
 // DataType and read-back, secure user/password sessions, reconnection after a server restart
 // without duplicate subscriptions.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AttributeIds, OPCUAClient } from 'node-opcua-client';
@@ -178,3 +179,68 @@ test('after the server restarts, values flow again through exactly one subscript
   expect(await serverSubscriptionCount()).toBe(1);
   expect(c.subscriptionsCreated).toBe(2);
 }, 40000);
+
+/** A real TCP relay to the server that can go silent without closing anything, like a cut cable or a dead switch. */
+function silentLinkProxy(targetPort: number): Promise<{ port: number; silent: boolean; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const state = { silent: false };
+  const srv = net.createServer((down) => {
+    const up = net.connect(targetPort, '127.0.0.1');
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        down.destroy();
+        up.destroy();
+      });
+    }
+    down.on('data', (d) => !state.silent && up.write(d));
+    up.on('data', (d) => !state.silent && down.write(d));
+  });
+  return new Promise((resolve) =>
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      resolve({
+        port,
+        get silent() {
+          return state.silent;
+        },
+        set silent(v: boolean) {
+          state.silent = v;
+        },
+        close: () =>
+          new Promise<void>((r) => {
+            for (const s of sockets) s.destroy();
+            srv.close(() => r());
+          }),
+      });
+    }),
+  );
+}
+
+test('a network that goes silent is noticed by the publish watchdog; values flow again when it is back', async () => {
+  const proxy = await silentLinkProxy(server.port);
+  try {
+    const c = connection({ endpoint: `opc.tcp://127.0.0.1:${proxy.port}` });
+    const values: number[] = [];
+    c.acquire('reader');
+    c.addSubscriber({
+      id: 'reader',
+      publishingIntervalMs: 100,
+      samplingIntervalMs: 50,
+      items: [{ key: 'TT-201', nodeId: simNodeId('TT-201') }],
+      onValue: (_i, s) => values.push(s.value as number),
+      onItemError: () => undefined,
+    });
+    await until('first values', () => values.length > 0);
+    proxy.silent = true;
+    await until('loss noticed', () => c.status.state === 'reconnecting' && /no answer/.test(c.status.error ?? ''), 15000);
+    proxy.silent = false;
+    values.length = 0;
+    await until('values again', () => values.length > 2 && c.status.state === 'connected', 30000);
+    expect(c.subscriptionsCreated).toBe(2);
+  } finally {
+    await proxy.close();
+  }
+}, 60000);

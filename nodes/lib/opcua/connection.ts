@@ -92,7 +92,14 @@ interface Live {
   sub: Subscriber;
   subscription?: ClientSubscription;
   groups: ClientMonitoredItemGroup[];
+  /** When the last publish response (data or keep-alive) of this subscription arrived. */
+  lastPublish: number;
 }
+
+/** How often the publish watchdog looks; a silent subscription is noticed within this much of its limit. */
+const WATCHDOG_MS = 1000;
+/** Silence tolerated before a connection counts as lost: never less than this, whatever the intervals. */
+const MIN_SILENCE_MS = 5000;
 
 const SECURITY_MODE: Record<SecurityModeName, MessageSecurityMode> = {
   None: MessageSecurityMode.None,
@@ -152,6 +159,7 @@ export class OpcuaConnection {
   private generation = 0;
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
   private teardown?: Promise<void>;
   /** Subscriptions created over the life of this connection (tests check there are no duplicates). */
   subscriptionsCreated = 0;
@@ -187,7 +195,7 @@ export class OpcuaConnection {
   /** Subscribes (now if connected, else as soon as the session exists, and again after every reconnection). */
   addSubscriber(sub: Subscriber): () => void {
     this.removeSubscriber(sub.id);
-    const live: Live = { sub, groups: [] };
+    const live: Live = { sub, groups: [], lastPublish: Date.now() };
     this.subscribers.set(sub.id, live);
     const session = this.session;
     if (session && this.state === 'connected') {
@@ -314,6 +322,7 @@ export class OpcuaConnection {
   }
 
   private scheduleReconnect(gen: number, error: string): void {
+    clearInterval(this.watchdog);
     const retryInMs = backoffDelay(this.attempt, this.opts.backoff ?? DEFAULT_BACKOFF);
     const old = this.client;
     this.client = undefined;
@@ -380,12 +389,33 @@ export class OpcuaConnection {
     for (const live of this.subscribers.values()) await this.subscribe(session, live, gen);
     if (gen !== this.generation) return;
     this.attempt = 0;
+    this.startWatchdog(gen);
     this.setStatus({ state: 'connected', text: 'connected' });
     for (const w of this.readyWaiters) {
       clearTimeout(w.timer);
       w.resolve(session);
     }
     this.readyWaiters.clear();
+  }
+
+  /**
+   * A lost network often closes nothing: the socket stays open and simply goes quiet. The server
+   * answers a publish at least every publishingInterval x maxKeepAliveCount, so a subscription
+   * silent for three times that (at least MIN_SILENCE_MS) means the connection is gone.
+   */
+  private startWatchdog(gen: number): void {
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => {
+      if (gen !== this.generation) return clearInterval(this.watchdog);
+      const now = Date.now();
+      for (const live of this.subscribers.values()) {
+        const s = live.subscription;
+        if (!s) continue;
+        const limit = Math.max(MIN_SILENCE_MS, 3 * s.publishingInterval * Math.max(1, s.maxKeepAliveCount));
+        if (now - live.lastPublish > limit) return this.lost(gen, `no answer from the server for ${Math.round((now - live.lastPublish) / 1000)} s`);
+      }
+    }, WATCHDOG_MS);
+    this.watchdog.unref?.();
   }
 
   private async subscribe(session: ClientSession, live: Live, gen: number): Promise<void> {
@@ -406,6 +436,10 @@ export class OpcuaConnection {
     this.subscriptionsCreated++;
     live.subscription = subscription;
     live.groups = [];
+    live.lastPublish = Date.now();
+    const seen = () => (live.lastPublish = Date.now());
+    subscription.on('keepalive', seen);
+    subscription.on('received_notifications', seen);
     subscription.on('error', () => undefined);
     subscription.on('internal_error', (e: Error) => this.lost(gen, `subscription error: ${messageOf(e)}`));
     subscription.on('status_changed', (status) => {
@@ -468,6 +502,7 @@ export class OpcuaConnection {
   /** Closes the session and the client; pending waiters fail. Safe to call more than once. */
   async close(): Promise<void> {
     this.generation++;
+    clearInterval(this.watchdog);
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     for (const w of this.readyWaiters) {
