@@ -1,5 +1,6 @@
 // The audit log: hash chain, verification naming the first broken record for every kind of
 // tampering, time-range queries, export, and the CLI's exit codes and output.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,6 +55,9 @@ describe('AuditLog', () => {
     expect(b.prevHash).toBe(a.hash);
     expect(b.hash).toBe(recordHash({ seq: 2, at: 1000, kind: 'decision', actor: 'operator1', data: canonicalJson(b.data), prevHash: a.hash }));
     expect(log.verify()).toEqual({ ok: true, count: 2, headHash: b.hash });
+    // The documented definition: sha256 over the canonical JSON of the record including prevHash.
+    const canonical = canonicalJson({ seq: 2, at: 1000, kind: 'decision', actor: 'operator1', data: canonicalJson(b.data), prevHash: a.hash });
+    expect(b.hash).toBe(createHash('sha256').update(canonical).digest('hex'));
     log.close();
   });
 

@@ -107,9 +107,10 @@ export interface QueryOptions {
 
 /** sha256 over the canonical record, including the previous record's hash. */
 export function recordHash(r: { seq: number; at: number; kind: string; actor: string | null; data: string; prevHash: string }): string {
-  return createHash('sha256')
-    .update(canonicalJson({ seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, data: r.data, prevHash: r.prevHash }))
-    .digest('hex');
+  // Keys in sorted order with primitive values: JSON.stringify gives exactly canonicalJson's text,
+  // without its walk (this runs for every append and every record verified).
+  const canonical = JSON.stringify({ actor: r.actor, at: Number.isFinite(r.at) ? r.at : null, data: r.data, kind: r.kind, prevHash: r.prevHash, seq: r.seq });
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS audit (
@@ -146,7 +147,7 @@ export class AuditLog implements AuditSink {
    * head file is kept as `<file>.head.json.mismatch-<time>` for the investigation.
    */
   readonly anchorProblem?: string;
-  private readonly appendTx?: (kind: string, actor: string | null, data: string) => AuditRecord;
+  private readonly appendTx?: (kind: string, actor: string | null, data: string, value: unknown) => AuditRecord;
 
   constructor(file: string, opts: AuditLogOptions = {}) {
     this.file = file;
@@ -171,18 +172,31 @@ export class AuditLog implements AuditSink {
     this.db.exec(SCHEMA);
     const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     const insert = this.db.prepare('INSERT INTO audit (seq, at, kind, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    // The head is read inside the write transaction, so two writers on one file (two plant
-    // nodes, or a restart overlapping the old process) still extend a single chain.
-    const tx = this.db.transaction((kind: string, actor: string | null, data: string): AuditRecord => {
-      const head = last.get() as { seq: number; hash: string } | undefined;
-      const seq = (head?.seq ?? 0) + 1;
-      const prevHash = head?.hash ?? GENESIS_HASH;
-      const at = this.now();
-      const hash = recordHash({ seq, at, kind, actor, data, prevHash });
-      insert.run(seq, at, kind, actor, data, prevHash, hash);
-      return { seq, at, kind, actor, data: JSON.parse(data), prevHash, hash };
-    });
-    this.appendTx = (kind, actor, data) => tx.immediate(kind, actor, data);
+    // The head is kept in memory and each record is one INSERT with its seq. If another writer
+    // on the same file (a second plant node, an overlapping restart) took that seq first, the
+    // primary key refuses ours; the head is re-read and the record chained after theirs, so the
+    // file always holds a single chain.
+    let head: { seq: number; hash: string } | undefined;
+    this.appendTx = (kind, actor, data, value) => {
+      for (let attempt = 0; ; attempt++) {
+        head ??= (last.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+        const seq = head.seq + 1;
+        const prevHash = head.hash;
+        const at = this.now();
+        const hash = recordHash({ seq, at, kind, actor, data, prevHash });
+        try {
+          insert.run(seq, at, kind, actor, data, prevHash, hash);
+        } catch (e) {
+          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && attempt < 100) {
+            head = undefined;
+            continue;
+          }
+          throw e;
+        }
+        head = { seq, hash };
+        return { seq, at, kind, actor, data: value, prevHash, hash };
+      }
+    };
     if (file !== ':memory:') {
       const anchor = readHeadAnchor(file);
       const problem = anchor && this.anchorMismatch(anchor);
@@ -202,7 +216,7 @@ export class AuditLog implements AuditSink {
     if (!this.appendTx) throw new Error(`the audit log ${this.file} is open read-only`);
     if (this.closed) throw new Error(`the audit log ${this.file} is closed`);
     if (typeof kind !== 'string' || !kind) throw new Error('an audit record needs a kind');
-    const rec = this.appendTx(kind, actor ?? null, canonicalJson(data ?? null));
+    const rec = this.appendTx(kind, actor ?? null, canonicalJson(data ?? null), data ?? null);
     this.scheduleCheckpoint();
     return rec;
   }
