@@ -691,6 +691,12 @@ namespace CopilotConsole {
   }
 
   // -- proposals ------------------------------------------------------------------------------
+  /** The value being decided: an earlier approver's (possibly edited) value, else the proposal's. */
+  function decidedValue(p: Proposal): number {
+    if (p.value !== undefined) return p.value;
+    return p.approvals.length ? p.approvals[0].value : p.proposed;
+  }
+
   function isOpen(p: Proposal): boolean {
     return OPEN_STATES.indexOf(p.state) >= 0 && p.approvals.length < p.approvalsRequired;
   }
@@ -762,7 +768,7 @@ namespace CopilotConsole {
         }) }, p.approvals.length ? 'Select to confirm as second approver' : 'Select'),
       );
     else {
-      const value = draftInput(valueId, { type: 'number', step: 'any', min: lim.min, max: lim.max, inputmode: 'decimal', 'aria-describedby': `limits-${p.id}` }, String(p.value !== undefined ? p.value : p.proposed));
+      const value = draftInput(valueId, { type: 'number', step: 'any', min: lim.min, max: lim.max, inputmode: 'decimal', 'aria-describedby': `limits-${p.id}` }, String(decidedValue(p)));
       controls.push(
         h(
           'div',
@@ -806,7 +812,7 @@ namespace CopilotConsole {
     if (value < p.limits.min || value > p.limits.max) return toast(`The value must be within ${p.limits.min} … ${p.limits.max}`);
     const reason = ($(reasonId) as HTMLInputElement).value.trim();
     const body: { value?: number; reason?: string } = {};
-    if (value !== (p.value !== undefined ? p.value : p.proposed)) body.value = value;
+    if (value !== decidedValue(p)) body.value = value;
     if (reason) body.reason = reason;
     await act(e.currentTarget as HTMLElement, async () => {
       const r = await api<{ proposal: Proposal }>('POST', `/proposals/${encodeURIComponent(p.id)}/approve`, body);
