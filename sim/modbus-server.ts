@@ -237,7 +237,8 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
           try {
             resp = handle(pdu);
           } catch (e) {
-            resp = Buffer.from([pdu[0] | 0x80, e instanceof ModbusException ? e.code : 0x04]);
+            // A PDU too short for its function code is a malformed request: illegal data value.
+            resp = Buffer.from([pdu[0] | 0x80, e instanceof ModbusException ? e.code : e instanceof RangeError ? EXC_ILLEGAL_VALUE : 0x04]);
             counters.exceptions++;
           }
         }

@@ -130,7 +130,9 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
     if (s) {
       s.removeAllListeners('data');
       s.removeAllListeners('close');
+      s.on('error', () => undefined);
       await new Promise<void>((resolve) => {
+        if (s.closed) return resolve();
         s.once('close', () => resolve());
         s.destroy();
       });
