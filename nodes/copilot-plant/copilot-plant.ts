@@ -1,6 +1,7 @@
 // copilot-plant: loads and validates the plant model (file or inline), shares it and the live
 // value table with every copilot node, and reloads it when the file changes.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NodeAPI, NodeDef } from 'node-red';
 import { formatPlantError, LiveValueTable, loadPlantFile, parsePlantText, type LoadResult, type PlantModel } from '../lib/plant';
@@ -20,7 +21,10 @@ interface PlantDef extends NodeDef {
 const WATCH_INTERVAL_MS = 2000;
 
 export = function (RED: NodeAPI) {
-  const userDir = (): string => ((RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd());
+  // Node-RED's file storage always sets userDir; only test harnesses run without one. Their
+  // state files and audit database then go to a temporary folder, never the working directory.
+  const userDir = (): string =>
+    (RED.settings as unknown as { userDir?: string }).userDir ?? path.join(os.tmpdir(), `node-red-copilot-${process.pid}`);
 
   function load(def: { source?: string; path?: string; inline?: string; name?: string }): LoadResult & { file?: string } {
     if (def.source === 'inline') return parsePlantText(def.inline ?? '', { file: `${def.name || 'inline plant model'}`, baseDir: userDir() });
