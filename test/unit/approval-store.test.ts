@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import type { ApprovedWrite, Proposal, ProposalRecord } from '../../nodes/lib/contracts';
 import { ServiceError } from '../../nodes/lib/contracts';
-import { loadPlantFile, type LiveValue, type PlantModel } from '../../nodes/lib/plant';
+import * as fs from 'node:fs';
+import { loadPlantFile, parsePlantText, writableOf, type LiveValue, type PlantModel } from '../../nodes/lib/plant';
 import { ApprovalStore, type ChangeEvent } from '../../nodes/lib/approval';
 
 const model = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
@@ -292,6 +293,24 @@ describe('ApprovalStore', () => {
     advance(11_000);
     store.tick();
     expect(store.get(p.id)).toMatchObject({ state: 'expired', closedReason: expect.stringMatching(/not written before the approval token expired/) });
+  });
+
+  it('a plant model reloaded while a proposal waits applies its roles and four-eyes at once', () => {
+    const text = fs.readFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), 'utf8').replace(
+      'writable: { min: 30, max: 70, maxStep: 10, roles: [operator, supervisor], approvals: 1, tolerance: 0.05 }',
+      'writable: { min: 30, max: 70, maxStep: 10, roles: [supervisor, operator], approvals: 2, tolerance: 0.05 }',
+    );
+    const stricter = parsePlantText(text).model!;
+    expect(writableOf(stricter, 'LIC-201.SP')!.approvals).toBe(2);
+    let current = model;
+    const live: Record<string, LiveValue> = {};
+    for (const [t, v] of Object.entries({ 'LIC-201.SP': 50, 'PT-201': 2.5 })) live[t] = { value: v, quality: 'good', timestamp: 1_800_000_000_000 };
+    const store = new ApprovalStore({ now: () => 1_800_000_000_000, secret: SECRET, model: () => current, live: (t) => live[t] });
+    const p = store.propose(proposal('LIC-201.SP', 55));
+    expect(p.approvalsRequired).toBe(1);
+    current = stricter;
+    store.select(p.id, op1);
+    expect(store.approve(p.id, op1, {})).toMatchObject({ state: 'pending', approvalsRequired: 2 });
   });
 
   it('survives a restart: pending proposals, selections and the nonce ledger are restored, and expire correctly', () => {

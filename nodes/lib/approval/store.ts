@@ -225,6 +225,9 @@ export class ApprovalStore implements ApprovalService {
     r.selectedBy = undefined;
     r.selectedUntil = undefined;
     r.updatedAt = now;
+    // Never fewer approvals than the plant model asks for now (it may have been reloaded).
+    const w = writableOf(this.model(), r.tag);
+    if (w && w.approvals > r.approvalsRequired) r.approvalsRequired = w.approvals;
     const complete = r.approvals.length >= r.approvalsRequired;
     this.audit('decision', user.name, {
       action: 'approve',
@@ -399,7 +402,10 @@ export class ApprovalStore implements ApprovalService {
 
   private requireRole(e: Entry, user: UserRef): void {
     if (!user || typeof user.name !== 'string' || !user.name.trim()) throw new ServiceError(400, 'a decision needs the user who makes it');
-    const roles = e.rec.roles;
+    // The plant model may have been reloaded since the proposal arrived: its roles apply now.
+    const m = this.o.model();
+    const w = m ? writableOf(m, e.rec.tag) : undefined;
+    const roles = w?.roles ?? e.rec.roles;
     if (!(user.roles ?? []).some((r) => roles.includes(r)))
       throw new ServiceError(403, `${user.name} (${(user.roles ?? []).join(', ') || 'no role'}) may not decide on writes to ${e.rec.tag}; it needs the role ${roles.join(' or ')}`);
   }
