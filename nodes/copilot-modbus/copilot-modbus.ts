@@ -88,6 +88,7 @@ export = function (RED: NodeAPI) {
     };
 
     node.connectionState = () => ({ state: master?.state ?? 'idle', detail: master?.detail ?? 'not in use' });
+    node.metrics = () => master?.metrics() ?? {};
 
     // TagIO: borrow the shared connection for one operation (opening it if no reader uses it).
     const withMaster = async <T>(fn: (m: ModbusMaster) => Promise<T>): Promise<T> => {
@@ -139,6 +140,17 @@ export = function (RED: NodeAPI) {
   }
 
   RED.nodes.registerType('copilot-modbus', ModbusNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+
+  // Connection state and per-unit queue metrics, for the editor and for troubleshooting.
+  // Registered once at module load; the node is looked up by id.
+  RED.httpAdmin.get('/copilot-modbus/:id/metrics', RED.auth.needsPermission('flows.read'), (req, res) => {
+    const n = RED.nodes.getNode(req.params.id) as ModbusConfigNode | null;
+    if (!n || typeof n.connectionState !== 'function') {
+      res.status(404).json({ error: `no deployed copilot-modbus node with id ${req.params.id}` });
+      return;
+    }
+    res.json({ name: n.name, ...n.connectionState(), units: n.metrics() });
+  });
 };
 
 function waitConnected(m: ModbusMaster, ms: number): Promise<void> {

@@ -113,6 +113,17 @@ describe('copilot-modbus-read in Node-RED', () => {
     await expect(conn.writeTag(plant.model.tagsByName.get('TT-201'), 50)).rejects.toThrow(/exception 02/);
   });
 
+  test('the admin route shows the connection state and per-unit metrics', async () => {
+    await helper.load([plantNode, modbusNode, readNode], flow());
+    const out = collect('out');
+    await until(() => out.length >= 1, 'the first batch');
+    const r = await helper.request().get('/copilot-modbus/conn1/metrics').expect(200);
+    expect(r.body).toMatchObject({ name: 'plc1', state: 'connected' });
+    expect(r.body.units['1'].ok).toBeGreaterThanOrEqual(3);
+    expect(r.body.units['1'].timeouts).toBe(0);
+    await helper.request().get('/copilot-modbus/nope/metrics').expect(404);
+  });
+
   test('a redeploy leaves no socket open', async () => {
     await helper.load([plantNode, modbusNode, readNode], flow());
     const out = collect('out');
