@@ -68,7 +68,17 @@ export = function (RED: NodeAPI) {
     async function handle(msg: Record<string, unknown>, send: Send, done: Done): Promise<void> {
       if (!plant) return done(new Error('no plant model selected'));
       const approval = plant.hub.service('approval') as Redeemer | undefined;
-      const audit = plant.hub.audit ? (k: string, a: string | null, d: unknown) => plant.hub.audit!.append(k, a, d) : undefined;
+      const log = plant.hub.audit;
+      // An audit failure after the device accepted a write must not lose the write's result.
+      const audit = log
+        ? (k: string, a: string | null, d: unknown) => {
+            try {
+              log.append(k, a, d);
+            } catch (e) {
+              node.error(`audit log append failed (${k}): ${errorText(e)}`);
+            }
+          }
+        : undefined;
       const redeem =
         approval?.redeem?.bind(approval) ??
         ((w: Record<string, unknown>): TokenCheck => {

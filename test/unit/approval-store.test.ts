@@ -285,6 +285,20 @@ describe('ApprovalStore', () => {
     expect(store.get(q.id)!.state).toBe('pending');
   });
 
+  it('a write that started but never reported (Node-RED stopped mid-write) ends as failed, not approved forever', () => {
+    const { store, events, advance } = rig({ tokenTtlMs: 10_000 });
+    const p = store.propose(proposal('LIC-201.SP', 55));
+    store.select(p.id, op1);
+    store.approve(p.id, op1, {});
+    expect(store.redeem(events.find((e) => e.event === 'approved')!.write!).ok).toBe(true);
+    advance(60_000);
+    store.tick();
+    expect(store.get(p.id)!.state).toBe('approved');
+    advance(5 * 60_000);
+    store.tick();
+    expect(store.get(p.id)).toMatchObject({ state: 'failed', closedReason: expect.stringMatching(/no result arrived/) });
+  });
+
   it('an approved proposal whose token expires unwritten is expired', () => {
     const { store, advance } = rig({ tokenTtlMs: 10_000 });
     const p = store.propose(proposal('LIC-201.SP', 55));

@@ -71,6 +71,8 @@ export interface ApprovalState {
 }
 
 const OPEN: ProposalState[] = ['pending', 'selected'];
+/** How long after its token expired a started write may take to report its result. */
+const RESULT_GRACE_MS = 5 * 60_000;
 const sameUser = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 const iso = (ms: number) => new Date(ms).toISOString();
 const fmt = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v));
@@ -305,6 +307,13 @@ export class ApprovalStore implements ApprovalService {
         this.close(e, 'expired', 'approved, but not written before the approval token expired (is copilot-write wired to output 1?)');
         this.audit('decision', null, { action: 'token-expired', proposalId: r.id, tag: r.tag });
         this.changed(e, 'expired');
+      } else if (r.state === 'approved' && e.token?.redeemed && !r.result && e.token.expiresAt + RESULT_GRACE_MS <= now) {
+        // The write started but its result never came (Node-RED stopped mid-write): the value in
+        // the PLC is unknown, so the proposal is failed, never retried.
+        const why = 'the write started but no result arrived (Node-RED stopped during the write?); check the value in the PLC';
+        this.close(e, 'failed', why);
+        this.audit('decision', null, { action: 'write-result-missing', proposalId: r.id, tag: r.tag, reason: why });
+        this.changed(e, 'failed');
       }
     }
     for (const [id, e] of this.entries) {
