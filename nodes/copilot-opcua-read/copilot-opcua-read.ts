@@ -125,9 +125,11 @@ export = function (RED: NodeAPI) {
       refused.clear();
       subscribed = false;
       if (items.length === 0) {
-        connection.removeSubscriber(node.id);
+        // Nothing to read on this connection: do not hold a session (or retry one) for nothing.
+        connection.release(node.id).catch(() => undefined);
         return showStatus();
       }
+      connection.acquire(node.id);
       // Callbacks of a replaced subscription may still arrive: they index into their own list.
       const list = items;
       connection.addSubscriber({
@@ -179,7 +181,6 @@ export = function (RED: NodeAPI) {
       send(samples);
     };
 
-    connection.acquire(node.id);
     let wasConnected = false;
     cleanups.push(
       connection.onStatus((s) => {

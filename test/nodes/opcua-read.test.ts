@@ -258,3 +258,12 @@ test('the editor browse route lists area folders and tag variables; bad input ge
   expect(badId.body.ok).toBe(false);
   expect(badId.body.error).toMatch(/BadNodeIdUnknown/);
 }, 30000);
+
+test('a plant with no tags on the connection opens no session and says so', async () => {
+  const inline = 'plant: T\ntags:\n  - { name: YY-1, source: { connection: plc1, address: "HR:0" } }\n';
+  await helper.load(nodes, flow({ plant: { source: 'inline', inline } }));
+  const calls = helper._NodePrototype.status.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'r1');
+  expect(calls.at(-1).args[0]).toMatchObject({ fill: 'yellow', text: 'no tags on "ua1"' });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
+}, 20000);
