@@ -130,6 +130,9 @@ export = function (RED: NodeAPI) {
     }
     if (generated) persist(true);
 
+    // One approval node per plant: the console and copilot-write find it through the hub.
+    if (plant.hub.service('approval'))
+      node.warn('another copilot-approval node already serves this plant; this one replaces it for the console and copilot-write (use one per plant)');
     const withdraw = plant.hub.provide('approval', node.id, store);
     const unlisten = plant.hub.on((e) => {
       if (e.type !== 'write') return;
