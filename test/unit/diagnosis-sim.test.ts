@@ -48,8 +48,9 @@ function run(fault: { type: string; target: string }, checkpoints: number[], sta
     t = cp;
     // What the node's periodic refresh does.
     for (const inc of r.tracker.openIncidents()) (r as unknown as { run(i: unknown): void }).run(inc);
-    const open = r.incidents().filter((i) => i.closedAt === undefined && i.alarmIds.some((id) => !standing || !id.startsWith(standing.target)));
-    tops[cp] = open[0]?.suggestion?.hypotheses[0]?.cause;
+    // The newest incident of the fault (closed ones too: a biased sensor's alarm clears once its loop has "corrected" it).
+    const ofFault = r.incidents().filter((i) => i.alarmIds.some((id) => !standing || !id.startsWith(standing.target)));
+    tops[cp] = ofFault[0]?.suggestion?.hypotheses[0]?.cause;
   }
   r.close();
   return { tops, standingAlarms: before };

@@ -73,6 +73,25 @@ describe('incidents', () => {
     expect(list[0].alarmIds).toEqual(['P-201.RUN:DISCRETE']);
   });
 
+  test('an incident whose alarms are clearing takes no new alarm: the next upset is a new incident', () => {
+    const h = harness(plant());
+    open.push(h.r);
+    h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    h.r.onAlarm(alarm('FT-301', 'LO'));
+    h.r.onAlarm(alarm('TT-201', 'HI'));
+    h.r.onAlarm({ ...alarm('P-301.RUN', 'DISCRETE'), state: 'RTN_UNACK', active: false });
+    h.r.onAlarm({ ...alarm('FT-301', 'LO'), state: 'RTN_UNACK', active: false });
+    // TT-201 is still high (cooling down) when the next fault raises FT-301 LO again and TT-302 HI.
+    h.r.onAlarm(alarm('FT-301', 'LO'));
+    h.r.onAlarm(alarm('TT-302', 'HI'));
+    const [newer, older] = h.r.incidents();
+    expect(newer.alarmIds).toEqual(['FT-301:LO', 'TT-302:HI']);
+    expect(newer.firstOut).toBe('FT-301:LO');
+    expect(older.closedAt).toBeUndefined();
+    h.r.onAlarm({ ...alarm('TT-201', 'HI'), state: 'RTN_UNACK', active: false });
+    expect(h.r.incidents()[1].closedAt).toBeDefined();
+  });
+
   test('a flood is one incident with a first-out, and it closes when every alarm is back to normal', () => {
     const h = harness(plant(), { minIntervalMs: 60_000 });
     open.push(h.r);
@@ -94,15 +113,17 @@ describe('incidents', () => {
     const h = harness(plant({ 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1 }), { minIntervalMs: 80 });
     open.push(h.r);
     h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
+    // One alarm chattering, others raised and acknowledged: all one incident.
     for (let i = 0; i < 40; i++) {
       h.r.onAlarm(alarm('FT-301', 'LO'));
-      h.r.onAlarm({ ...alarm('FT-301', 'LO'), state: 'NORMAL', active: false });
-      h.r.onAlarm(alarm('TT-201', 'HI'));
+      h.r.onAlarm({ ...alarm('FT-301', 'LO'), state: 'RTN_UNACK', active: false });
+      h.r.onAlarm(alarm('FT-301', 'LO'));
+      h.r.onAlarm({ ...alarm('TT-201', 'HI'), state: i % 2 ? 'ACKED' : 'UNACK' });
     }
     expect(h.r.stats.diagnoses).toBe(1);
     await sleep(200);
     expect(h.r.stats.diagnoses).toBe(2);
-    expect(h.r.stats.events).toBe(121);
+    expect(h.r.stats.events).toBe(161);
     expect(h.r.incidents()).toHaveLength(1);
   });
 });

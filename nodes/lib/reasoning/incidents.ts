@@ -1,9 +1,12 @@
 // Incidents: alarms that belong to one process upset. An alarm joins the open incident when it
 // came soon after that incident's last alarm AND is connected to it (a few steps on the
-// influence graph, either direction, or the same area). During an alarm flood every new alarm
-// joins the open flood incident: a flood is one incident with a first-out, not a hundred
-// explanations. An incident closes when all its alarms are back to normal; the next alarm
-// opens a new one.
+// influence graph, either direction, or the same area). An incident grows while the upset
+// spreads; once its alarms start returning to normal (and none has been raised since) it is
+// recovering and takes no new alarms: the next alarm is a new upset and opens a new incident,
+// while the old one stays open until its last alarm clears (an alarm of the recovering incident
+// raised again moves to the new one, unless it was the only one that cleared: that is chatter). During an alarm flood every new
+// alarm joins the open flood incident: a flood is one incident with a first-out, not a hundred
+// explanations.
 import type { AlarmEvent, Incident } from '../contracts';
 import type { PlantModel } from '../plant/model';
 import { countsForIncident } from './alarm-input';
@@ -13,7 +16,11 @@ export interface IncidentOptions {
   groupWindowMs?: number;
   /** Influence-graph steps (either direction) that still count as connected. Default 3. */
   maxHops?: number;
-  /** ISA-18.2 flood: this many new alarms within floodWindowMs. Default 10 in 10 min. */
+  /**
+   * A flood, for grouping: this many alarm raises within floodWindowMs (default 10 in 1 min: a
+   * burst, shorter than the ISA-18.2 / EEMUA 191 KPI of 10 per 10 min, so that separate upsets a
+   * few minutes apart stay separate incidents).
+   */
   floodCount?: number;
   floodWindowMs?: number;
   /** Closed incidents kept for the console. Default 50. */
@@ -28,6 +35,13 @@ export interface IncidentState extends Incident {
   tags: Set<string>;
   /** Bumped whenever the set of active alarms changes: the diagnosis is due again. */
   revision: number;
+  /** Alarms of this incident that returned to normal since its last raise. */
+  clearedSinceRaise: number;
+}
+
+/** Recovering: an alarm of it has cleared and none was raised since. It takes no new alarms. */
+export function recovering(inc: IncidentState): boolean {
+  return inc.clearedSinceRaise >= 1;
 }
 
 export class IncidentTracker {
@@ -42,7 +56,7 @@ export class IncidentTracker {
     private model: PlantModel,
     opts: IncidentOptions = {},
   ) {
-    this.o = { groupWindowMs: 10 * 60_000, maxHops: 3, floodCount: 10, floodWindowMs: 10 * 60_000, keepClosed: 50, ...opts };
+    this.o = { groupWindowMs: 10 * 60_000, maxHops: 3, floodCount: 10, floodWindowMs: 60_000, keepClosed: 50, ...opts };
   }
 
   setModel(model: PlantModel): void {
@@ -67,7 +81,7 @@ export class IncidentTracker {
   restore(list: Incident[]): void {
     for (const inc of list) {
       if (this.get(inc.id)) continue;
-      this.closed.push({ ...inc, closedAt: inc.closedAt ?? inc.openedAt, events: new Map(), lastAlarmAt: inc.openedAt, areas: new Set(), tags: new Set(), revision: 0 });
+      this.closed.push({ ...inc, closedAt: inc.closedAt ?? inc.openedAt, events: new Map(), lastAlarmAt: inc.openedAt, areas: new Set(), tags: new Set(), revision: 0, clearedSinceRaise: 0 });
       const n = Number(/-(\d+)$/.exec(inc.id)?.[1]);
       if (Number.isFinite(n)) this.seq = Math.max(this.seq, n);
     }
@@ -81,12 +95,19 @@ export class IncidentTracker {
    */
   onAlarm(e: AlarmEvent, now: number): { incident: IncidentState; opened: boolean; closed: boolean; rediagnose: boolean } | undefined {
     const counts = countsForIncident(e);
-    const owner = this.open.find((i) => i.events.has(e.id));
+    let owner = this.open.find((i) => i.events.has(e.id));
+    if (owner && owner.clearedSinceRaise >= 2 && counts && !countsForIncident(owner.events.get(e.id)!)) {
+      // Raised again while its incident is recovering: a new upset, not the old one coming back.
+      // (With only this alarm cleared it is chatter, and it stays.)
+      owner.events.delete(e.id);
+      owner = undefined;
+    }
     if (owner) {
       const before = owner.events.get(e.id)!;
       owner.events.set(e.id, e);
       const changed = countsForIncident(before) !== counts;
       if (counts && changed) this.noteRaise(owner, e, now);
+      if (!counts && changed) owner.clearedSinceRaise++;
       if (![...owner.events.values()].some(countsForIncident)) {
         this.close(owner, now);
         return { incident: owner, opened: false, closed: true, rediagnose: false };
@@ -97,7 +118,7 @@ export class IncidentTracker {
     if (!counts) return undefined;
     const flood = this.inFlood(now);
     let inc = this.open
-      .filter((i) => now - i.lastAlarmAt <= this.o.groupWindowMs)
+      .filter((i) => now - i.lastAlarmAt <= this.o.groupWindowMs && (flood || !recovering(i)))
       .find((i) => flood || (e.area !== undefined && i.areas.has(e.area)) || this.connected(e.tag, i.tags));
     const opened = !inc;
     if (!inc) {
@@ -111,6 +132,7 @@ export class IncidentTracker {
         areas: new Set(),
         tags: new Set(),
         revision: 0,
+        clearedSinceRaise: 0,
         ...(e.area ? { area: e.area } : {}),
       };
       this.open.push(inc);
@@ -134,6 +156,7 @@ export class IncidentTracker {
 
   private noteRaise(inc: IncidentState, _e: AlarmEvent, now: number): void {
     inc.lastAlarmAt = now;
+    inc.clearedSinceRaise = 0;
     this.raises.push(now);
     while (this.raises.length && now - this.raises[0] > this.o.floodWindowMs) this.raises.shift();
   }
