@@ -5,25 +5,35 @@ import * as path from 'node:path';
 import type { CliIO, Command } from './command';
 import { UsageError } from './command';
 
-// Each file in commands/ exports `commands: Command[]`; they are discovered so that adding a
-// subcommand touches only its own file.
-function loadCommands(): Command[] {
-  const dir = path.join(__dirname, 'commands');
-  const out: Command[] = [];
-  for (const f of fs.readdirSync(dir).sort()) {
-    if (!/\.(js|ts)$/.test(f) || f.endsWith('.d.ts')) continue;
-    const mod = require(path.join(dir, f)) as { commands?: Command[] };
-    out.push(...(mod.commands ?? []));
-  }
-  return out;
+// Each file in commands/ exports `commands: Command[]` and is named after their first word
+// ("audit.ts" holds "audit verify" and "audit export"), so adding a subcommand touches only its
+// own file, and running one loads only its file: `audit verify` must not wait for the
+// simulator's OPC UA stack to load.
+const dir = path.join(__dirname, 'commands');
+
+function loadFile(f: string): Command[] {
+  return ((require(path.join(dir, f)) as { commands?: Command[] }).commands ?? []);
 }
 
-const commands: Command[] = loadCommands();
+function loadAll(): Command[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort()
+    .flatMap(loadFile);
+}
+
+function loadFor(word: string): Command[] {
+  if (/^[a-z][a-z0-9-]*$/.test(word)) {
+    for (const ext of ['.js', '.ts']) if (fs.existsSync(path.join(dir, word + ext))) return loadFile(word + ext);
+  }
+  return loadAll();
+}
 
 function help(io: CliIO): void {
   io.out('operator-copilot <command> [options]\n');
   io.out('Commands:');
-  for (const c of commands) io.out(`  ${c.usage}\n      ${c.summary}`);
+  for (const c of loadAll()) io.out(`  ${c.usage}\n      ${c.summary}`);
   io.out('\nRun `operator-copilot <command> --help` for a command\'s options.');
 }
 
@@ -38,7 +48,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     return argv.length ? 0 : 2;
   }
   // Longest match first so "audit verify" wins over a hypothetical "audit".
-  const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  const sorted = [...loadFor(argv[0])].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   const cmd = sorted.find((c) => c.name.split(' ').every((w, i) => argv[i] === w));
   if (!cmd) {
     io.err(`operator-copilot: unknown command "${argv.join(' ')}"`);

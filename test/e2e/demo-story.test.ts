@@ -143,11 +143,15 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
 
     // Clear the fault: the alarms return to normal (acknowledge what needs it).
     expect((await fetch(`${sim}/faults`, { method: 'DELETE' })).status).toBeLessThan(300);
+    let abnormal: string[] = [];
     await until('all alarms back to normal', async () => {
-      const alarms = (await op1.call('GET', '/alarms')).body.alarms as Array<{ id: string; state: string }>;
+      const alarms = (await op1.call('GET', '/alarms')).body.alarms as Array<{ id: string; state: string; value: unknown }>;
       for (const a of alarms.filter((x) => x.state === 'RTN_UNACK' || x.state === 'UNACK')) await op1.call('POST', `/alarms/${encodeURIComponent(a.id)}/ack`);
-      return alarms.every((a) => a.state === 'NORMAL');
-    }, 90_000, 2000);
+      abnormal = alarms.filter((a) => a.state !== 'NORMAL').map((a) => `${a.id} ${a.state} (${String(a.value)})`);
+      return abnormal.length === 0;
+    }, 90_000, 2000).catch((e: Error) => {
+      throw new Error(`${e.message}; still abnormal: ${abnormal.join(', ')}`);
+    });
   });
 
   test('the audit trail names the approvers and its hash chain verifies; a tampered copy is detected', async () => {
