@@ -186,7 +186,7 @@ export = function (RED: NodeAPI) {
           return;
         }
         if (topic === 'feedback' || topic === 'copilot/feedback') {
-          const inc = reasoner.feedback(String(p.incidentId ?? ''), { cause: p.cause as string, correct: p.correct as boolean, ...(p.note ? { note: String(p.note) } : {}) }, user);
+          const inc = reasoner.feedback(String(p.incidentId ?? reasoner.incidents()[0]?.id ?? ''), { cause: p.cause as string, correct: p.correct as boolean, ...(p.note ? { note: String(p.note) } : {}) }, user);
           audit('feedback', user.name, { incidentId: inc.id, cause: p.cause, correct: p.correct, note: p.note });
           send([{ topic: 'copilot/incident', payload: inc }, null]);
           return done();
