@@ -20,7 +20,6 @@ export interface SuggestionInput {
   alarms: AlarmEvent[];
   diagnosis: DiagnosisResult;
   reasoner: string;
-  model_?: string;
   expiryMs?: number;
   /** The incident's previous suggestion: its proposals are kept (same ids) while the cause is unchanged and they have not expired. */
   previous?: Suggestion;
@@ -112,7 +111,6 @@ export function buildSuggestion(inp: SuggestionInput): Suggestion {
     actions,
     proposals: made.proposals,
     reasoner: inp.reasoner,
-    ...(inp.model_ ? { model: inp.model_ } : {}),
     checkNext: diagnosis.checkNext,
     rationalization: sorted.filter((a) => a.rationalization.cause || a.rationalization.consequence || a.rationalization.action).map((a) => ({ alarmId: a.id, ...a.rationalization })),
     createdAt: now,
