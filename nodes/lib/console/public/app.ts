@@ -887,6 +887,14 @@ namespace CopilotConsole {
     const last = points[points.length - 1];
     root.appendChild(svg('line', { x1: x(last[0]), y1: y(last[1]), x2: W - 6, y2: y(p.proposed), class: 'step' }));
     root.appendChild(svg('circle', { cx: W - 6, cy: y(p.proposed), r: 4, class: 'target' }));
+    const label = (text: string, lx: number, ly: number, cls: string) => {
+      const t = svg('text', { x: lx, y: ly, class: cls });
+      t.textContent = text;
+      root.appendChild(t);
+    };
+    label(`max ${fmt(p.limits.max)}`, 3, Math.max(10, y(p.limits.max) + 10), 'lbl');
+    label(`min ${fmt(p.limits.min)}`, 3, Math.min(H - 2, y(p.limits.min) - 3), 'lbl');
+    label(fmt(p.proposed), W - 6, Math.max(10, Math.min(H - 8, y(p.proposed) - 7)), 'lbl end');
     return root;
   }
 
