@@ -210,16 +210,16 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
     res.set('Cache-Control', 'no-cache');
     res.sendFile(path.join(publicDir, 'index.html'), (err) => err && next(err));
   });
-  router.use(
-    express.static(publicDir, {
-      index: false,
-      redirect: false,
-      setHeaders: (res) => {
-        pageHeaders(res as unknown as Response);
-        res.setHeader('Cache-Control', 'no-cache');
-      },
-    }),
-  );
+  const assets = express.static(publicDir, {
+    index: false,
+    redirect: false,
+    setHeaders: (res) => {
+      pageHeaders(res as unknown as Response);
+      res.setHeader('Cache-Control', 'no-cache');
+    },
+  });
+  // API calls never touch the file system.
+  router.use((req, res, next) => (req.path.startsWith('/api/') || req.path === '/api' ? next() : assets(req, res, next)));
 
   // -- API: common middleware ------------------------------------------------------------------
   router.use('/api', (_req, res, next) => {
@@ -281,7 +281,6 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
       }
       req.session = session;
       req.user = { name: user.name, roles: [...user.roles] };
-      res.locals.authenticated = true;
     }),
   );
 
