@@ -302,6 +302,17 @@ namespace CopilotConsole {
   }
 
   // ---- live updates -------------------------------------------------------------------------
+  /** Collapses bursts (an alarm flood sends many events a second) into one render per section. */
+  const pendingRenders: Array<() => void> = [];
+  function schedule(render: () => void): void {
+    if (pendingRenders.indexOf(render) >= 0) return;
+    pendingRenders.push(render);
+    if (pendingRenders.length === 1)
+      window.setTimeout(() => {
+        for (const r of pendingRenders.splice(0)) r();
+      }, 50);
+  }
+
   function setLive(text: string, ok: boolean): void {
     const el = $('live');
     el.textContent = text;
@@ -344,24 +355,24 @@ namespace CopilotConsole {
       const before = state.alarms.get(a.id);
       state.alarms.set(a.id, a);
       if (a.state === 'UNACK' && before?.state !== 'UNACK') announce(`New ${a.priority} alarm: ${a.tag} ${a.message}`);
-      renderAlarms();
+      schedule(renderAlarms);
     });
     on('incident', (i: Incident) => {
       const before = state.incidents.get(i.id);
       state.incidents.set(i.id, { ...i, suggestion: i.suggestion || before?.suggestion });
-      renderIncidents();
+      schedule(renderIncidents);
     });
     on('suggestion', (s: Suggestion) => {
       const i = state.incidents.get(s.incidentId);
       if (i) i.suggestion = s;
       else state.incidents.set(s.incidentId, { id: s.incidentId, openedAt: s.createdAt, alarmIds: [], flood: false, suggestion: s });
-      renderIncidents();
+      schedule(renderIncidents);
     });
     on('proposal', (p: Proposal) => {
       const before = state.proposals.get(p.id);
       state.proposals.set(p.id, p);
       if (!before && OPEN_STATES.indexOf(p.state) >= 0) announce(`New setpoint proposal for ${p.tag}`);
-      renderProposals();
+      schedule(renderProposals);
     });
     on('write', (w: WriteResult) => {
       const p = state.proposals.get(w.proposalId);
@@ -370,11 +381,11 @@ namespace CopilotConsole {
         if (OPEN_STATES.indexOf(p.state) >= 0) p.state = w.verified ? 'written' : 'failed';
       }
       announce(w.verified ? `${w.tag} written and verified` : `Write to ${w.tag} failed`);
-      renderProposals();
+      schedule(renderProposals);
     });
     on('kpis', (k: Record<string, unknown>) => {
       state.kpis = k;
-      renderKpis();
+      schedule(renderKpis);
     });
     on('reset', () => void loadAll());
     on('logout', () => showLogin('Your session has ended: log in again.'));
