@@ -17,6 +17,9 @@ import { type ActiveFault, type FaultRequest, type FaultSpec, faultSpecFor } fro
 /** Boiling point of the reactor contents at the pad pressure, degC. */
 const BOILING_C = 98;
 
+/** Differential head of the product pump P-201, bar. */
+const PRODUCT_PUMP_HEAD_BAR = 3;
+
 /** Integration step, simulated seconds. */
 export const STEP_S = 0.1;
 
@@ -24,7 +27,7 @@ export const STEP_S = 0.1;
 export const PLANT = {
   REACTOR_CAPACITY_M3: 0.4,
   FEED_VALVE_CV: 24, // m3/h at 100 % open with the feed pump running
-  PRODUCT_VALVE_CV: 18, // m3/h at 100 % open, 50 % level
+  PRODUCT_VALVE_CV: 18, // m3/h at 100 % open at the normal reactor pressure
   CW_VALVE_CV: 30.5, // m3/h per sqrt(bar) at 100 % open
   CW_PUMP_SHUTOFF_BAR: 4.4, // header pressure at zero flow, one pump
   CW_PUMP_CURVE: 0.0006, // bar per (m3/h)^2 of flow per running pump
@@ -34,8 +37,8 @@ export const PLANT = {
   JACKET_UA: 8, // kW/K: reactor-side film limits heat transfer, more water helps little
   REACTION_HEAT: 58.5, // kW per (m3/h) of feed at full conversion (adiabatic temperature rise about 200 K)
   RATE_AT_70: 0.12, // 1/s, first-order rate constant at 70 degC
-  ACTIVATION_K: 14000, // E/R in K
-  REACTOR_HEAT_CAPACITY: 200, // kJ/K: contents plus wetted metal
+  ACTIVATION_K: 8000, // E/R in K
+  REACTOR_HEAT_CAPACITY: 120, // kJ/K: contents plus wetted metal
   SUPPLY_NORMAL_C: 20, // cooling tower outlet with fans running
   PAD_GAS_BARA: 2.5, // nitrogen pad at 50 % level
   VAPOUR_BARA_AT_70: 0.8,
@@ -138,10 +141,12 @@ export class ReactorProcess implements SimProcess {
   private returnTemp = 30;
   private fic: Pid = { sp: 9, out: 37.5, auto: true, integral: 37.5, kc: 1.5, tiS: 2, action: -1 };
   private tic: Pid = { sp: 70, out: 50, auto: true, integral: 50, kc: 12, tiS: 8, action: 1 };
-  private lic: Pid = { sp: 50, out: 50, auto: true, integral: 50, kc: 4, tiS: 20, action: 1 };
+  private lic: Pid = { sp: 50, out: 50, auto: true, integral: 50, kc: 2, tiS: 30, action: 1 };
   /** Measurements as the instruments report them, refreshed every step. */
   private readings = new Map<string, number | boolean>();
   private noise = new Map<string, number>();
+  /** Readings held by a sensor-frozen fault. */
+  private frozen = new Map<string, number>();
 
   /** The plant constants in use. */
   readonly k: PlantParams;
@@ -268,8 +273,6 @@ export class ReactorProcess implements SimProcess {
     return n;
   }
 
-  private frozen = new Map<string, number>();
-
   /** Clearing a fault is the repair: the pump is restarted, the valve freed, the loop back in AUTO. */
   private undo(f: ActiveFault): void {
     if (f.type === 'pump-trip') this.pumps[f.target as keyof typeof this.pumps] = f.target !== 'P-302';
@@ -357,10 +360,11 @@ export class ReactorProcess implements SimProcess {
     this.feedFlow = lag(this.feedFlow, feedTarget, 1.5, dt);
     this.feedTemp = lag(this.feedTemp, 25 + 0.8 * Math.sin(this.simMs / 600_000), 60, dt);
 
-    // Product: P-201 plus LV-201; the liquid head adds a little flow at high level.
+    // Product: P-201 plus LV-201, driven by the pump head plus the reactor pressure (a fuller,
+    // more pressurised reactor pushes more product out).
     const lv = this.valvePosition('LV-201', this.lic.out);
-    const level = this.levelPct();
-    const productTarget = this.pumps['P-201'] ? ((this.k.PRODUCT_VALVE_CV * lv) / 100) * (0.8 + (0.4 * level) / 100) : 0;
+    const drive = Math.max(0, PRODUCT_PUMP_HEAD_BAR + this.reactorPressure()) / (PRODUCT_PUMP_HEAD_BAR + 2.3);
+    const productTarget = this.pumps['P-201'] ? ((this.k.PRODUCT_VALVE_CV * lv) / 100) * Math.sqrt(drive) : 0;
     this.productFlow = lag(this.productFlow, productTarget, 1.5, dt);
 
     // Mass balance (overflow to the vent line above 100 %).
