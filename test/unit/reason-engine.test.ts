@@ -46,7 +46,7 @@ afterEach(() => {
 describe('alarm events from any source', () => {
   test('a minimal event {tag, type, active} is completed from the plant model', () => {
     const r = alarmEventOf(demo, { active: true }, 'alarm/FT-301/LO', 1000);
-    expect(r.event).toMatchObject({ id: 'FT-301:LO', tag: 'FT-301', type: 'LO', state: 'UNACK', priority: 'high', active: true, activeSince: 1000, message: 'Cooling water flow low' });
+    expect(r.event).toMatchObject({ id: 'FT-301:LO', tag: 'FT-301', type: 'LO', state: 'UNACK', priority: 'high', active: true, activeSince: 1000, message: 'Cooling water flow lost' });
     expect(r.event!.rationalization.action).toBe('Check P-301 and TV-301; start standby pump P-302');
   });
   test('bad events are refused with what to fix', () => {
@@ -90,6 +90,31 @@ describe('incidents', () => {
     expect(older.closedAt).toBeUndefined();
     h.r.onAlarm({ ...alarm('TT-201', 'HI'), state: 'RTN_UNACK', active: false });
     expect(h.r.incidents()[1].closedAt).toBeDefined();
+  });
+
+  test('a recovering incident keeps its explanation; a different, clear cause for its last alarms is a new incident', () => {
+    const surge = { 'FT-101': 16.5, 'FIC-101.OUT': 3, 'LT-201': 78, 'TT-201': 88 };
+    const live = plant(surge);
+    const h = harness(live, { minIntervalMs: 0 });
+    open.push(h.r);
+    for (const [t, ty] of [['FT-101', 'HI'], ['LT-201', 'HI'], ['TT-201', 'HI']]) h.r.onAlarm(alarm(t, ty));
+    const first = h.r.incidents()[0];
+    expect(first.suggestion!.hypotheses[0].cause).toBe('feed-valve-stuck-open');
+    const sent = h.suggestions.length;
+    // The feed valve is freed: feed and level alarms clear, TT-201 stays high.
+    live.update('FT-101', { value: 9, quality: 'good', timestamp: Date.now() });
+    h.r.onAlarm({ ...alarm('FT-101', 'HI'), state: 'RTN_UNACK', active: false });
+    h.r.flush();
+    expect(h.suggestions.length).toBe(sent);
+    // Now the readings say TT-201 reads high while the reactor is cold: a biased transmitter.
+    for (const [t, v] of Object.entries({ 'FIC-101.OUT': 50, 'LT-201': 50, 'TT-201': 90, 'TIC-201.OUT': 92, 'FT-301': 50, 'TT-302': 25, 'PT-201': 2.3 })) live.update(t, { value: v, quality: 'good', timestamp: Date.now() });
+    h.r.onAlarm({ ...alarm('LT-201', 'HI'), state: 'RTN_UNACK', active: false });
+    h.r.flush();
+    const [newer, older] = h.r.incidents();
+    expect(older.id).toBe(first.id);
+    expect(older.closedAt).toBeDefined();
+    expect(newer.alarmIds).toEqual(['TT-201:HI']);
+    expect(newer.suggestion!.hypotheses[0].cause).toBe('tt201-sensor-bias');
   });
 
   test('a flood is one incident with a first-out, and it closes when every alarm is back to normal', () => {

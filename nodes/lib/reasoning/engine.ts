@@ -14,7 +14,7 @@ import { allowedNumbers, buildLlmContext, checkAnswer, checkText, type LlmAdviso
 import { countsForIncident } from './alarm-input';
 import { FeedbackBook, type FeedbackRecord } from './feedback';
 import { answerFromKnowledgeBase } from './followup';
-import { IncidentTracker, type IncidentOptions, type IncidentState } from './incidents';
+import { IncidentTracker, recovering, type IncidentOptions, type IncidentState } from './incidents';
 import { LlmBudget } from './rate-limit';
 import { buildSuggestion, DEFAULT_PROPOSAL_EXPIRY_MS, materiallyDifferent } from './suggestion';
 
@@ -223,6 +223,20 @@ export class Reasoner {
     t.seen = inc.revision;
     try {
       const diagnosis = this.diagnoseIncident(inc, now);
+      if (recovering(inc) && inc.suggestion) {
+        // While its alarms clear, an incident's explanation stands. Only a different cause,
+        // clearly identified, means a new upset holds the remaining alarms: they move to the
+        // incident that already names that cause, or to a new one.
+        const top = diagnosis.hypotheses[0]?.cause;
+        if (diagnosis.verdict !== 'root_cause_identified' || top === inc.suggestion.hypotheses[0]?.cause) return;
+        const to = this.tracker.openIncidents().find((i) => i !== inc && !recovering(i) && i.suggestion?.hypotheses[0]?.cause === top);
+        const target = this.tracker.transfer(inc, now, to);
+        this.untrack(inc.id);
+        this.events.incident(publicIncident(inc));
+        if (!to) this.events.incident(publicIncident(target));
+        this.run(target);
+        return;
+      }
       t.lastDiagnosis = diagnosis;
       this.stats.lastVerdict = diagnosis.verdict;
       const refusal = this.llm ? this.budget!.refusal(now) : undefined;
@@ -322,6 +336,14 @@ export class Reasoner {
     const ctx = this.contextFor(inc, diagnosis);
     const done = (fallback?: string) => {
       t.llmBusy = false;
+      // The picture changed while the model was busy: one more call for the latest suggestion.
+      const latest = inc.suggestion;
+      if (!this.closed && !inc.closedAt && latest && latest.id !== kb.id && latest.reasoner === 'knowledge-base' && t.lastDiagnosis && !this.budget!.refusal(this.now())) {
+        const diagnosis = t.lastDiagnosis;
+        setImmediate(() => {
+          if (!this.closed && inc.suggestion === latest && !t.llmBusy) this.callLlm(inc, latest, diagnosis);
+        });
+      }
       if (fallback) {
         this.stats.llmFailures++;
         this.setLlmState(`fallback: ${fallback}`);

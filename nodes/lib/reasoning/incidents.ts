@@ -121,22 +121,7 @@ export class IncidentTracker {
       .filter((i) => now - i.lastAlarmAt <= this.o.groupWindowMs && (flood || !recovering(i)))
       .find((i) => flood || (e.area !== undefined && i.areas.has(e.area)) || this.connected(e.tag, i.tags));
     const opened = !inc;
-    if (!inc) {
-      inc = {
-        id: `inc-${now.toString(36)}-${++this.seq}`,
-        openedAt: now,
-        alarmIds: [],
-        flood: false,
-        events: new Map(),
-        lastAlarmAt: now,
-        areas: new Set(),
-        tags: new Set(),
-        revision: 0,
-        clearedSinceRaise: 0,
-        ...(e.area ? { area: e.area } : {}),
-      };
-      this.open.push(inc);
-    }
+    if (!inc) inc = this.create(now, e.area);
     inc.events.set(e.id, e);
     inc.alarmIds.push(e.id);
     inc.tags.add(e.tag);
@@ -147,6 +132,45 @@ export class IncidentTracker {
     if (flood || this.inFlood(now)) inc.flood = true;
     inc.revision++;
     return { incident: inc, opened, closed: false, rediagnose: true };
+  }
+
+  /**
+   * Moves the still-active alarms of a recovering incident to `to` (or to a new incident) and
+   * closes it: a new diagnosis explains them by another cause, so they belong to a new upset.
+   */
+  transfer(from: IncidentState, now: number, to?: IncidentState): IncidentState {
+    const active = [...from.events.values()].filter(countsForIncident).sort((a, b) => (a.activeSince ?? now) - (b.activeSince ?? now));
+    const target = to ?? this.create(now, active[0]?.area);
+    for (const e of active) {
+      from.events.delete(e.id);
+      target.events.set(e.id, e);
+      if (!target.alarmIds.includes(e.id)) target.alarmIds.push(e.id);
+      target.tags.add(e.tag);
+      if (e.area) target.areas.add(e.area);
+    }
+    if (!target.firstOut && active[0]) target.firstOut = active[0].id;
+    target.lastAlarmAt = now;
+    target.revision++;
+    if (this.open.includes(from)) this.close(from, now);
+    return target;
+  }
+
+  private create(now: number, area?: string): IncidentState {
+    const inc: IncidentState = {
+      id: `inc-${now.toString(36)}-${++this.seq}`,
+      openedAt: now,
+      alarmIds: [],
+      flood: false,
+      events: new Map(),
+      lastAlarmAt: now,
+      areas: new Set(),
+      tags: new Set(),
+      revision: 0,
+      clearedSinceRaise: 0,
+      ...(area ? { area } : {}),
+    };
+    this.open.push(inc);
+    return inc;
   }
 
   /** Active alarms of an incident, plus alarms standing elsewhere in the plant (context, little weight). */
