@@ -2,11 +2,13 @@
 //  1. notifications/s ingested and client CPU µs per notification for 1,000 and 10,000 monitored
 //     items that all change every 100 ms: copilot-opcua-read in a real Node-RED runtime (live
 //     table + report by exception + batch messages) vs a bare node-opcua subscription whose
-//     handler only counts; RSS of each;
+//     handler only counts; RSS;
 //  2. time to subscribe 10,000 items: the shared connection (batches of 1,000) vs one bare
 //     monitorItems call with all 10,000.
-// The server runs in a child process (`--serve N`) so its CPU is not counted as the client's; the
-// clients run at the same time, each in its own process, over the same measurement windows.
+// The server runs in a child process (`--serve N`) so its CPU is not counted as the client's. The
+// bare client and Node-RED live in one client process (`--client N endpoint`) and take turns:
+// A/B windows, one subscription publishing while the other is paused, medians over the rounds,
+// so a busy shared machine weighs on both alike.
 // Prints one JSON line per measurement. Run after `npm run build`.
 'use strict';
 const { spawn } = require('node:child_process');
@@ -14,15 +16,17 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const WARMUP_MS = 1500;
-const WINDOW_MS = 1500;
-const WINDOWS = 3;
 const CHANGE_MS = 100;
 // Publishing twice per change period: with one queued value per item, a publish cycle that saw two
-// server updates would drop one, and how often that happens depends on timer phase, not on the
-// client (the first version of this bench measured that phase, not the clients).
+// server updates would drop one, and how often that happens depends on timer phase, not on the client.
 const PUBLISH_MS = 50;
+const WINDOW_MS = 1500;
+const SETTLE_MS = 300;
+const ROUNDS = 3;
+const BASE = 'bare node-opcua subscription in the same process, counting handler';
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Child process: N Double variables ns=1;s=V<i>, all changing every 100 ms. */
 async function serve(n) {
@@ -70,42 +74,35 @@ function startServer(n) {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/**
- * Counts `counter()` and this process's CPU over WINDOWS windows after a warm-up; the median
- * window counts (the machine is shared, so single windows are noisy).
- */
-async function measure(counter) {
-  // Concurrent clients measure the same wall-clock windows (see main), so they see the same
-  // server rate and the same load on the shared machine.
-  const startAt = Number(process.env.BENCH_START_AT || 0);
-  await sleep(Math.max(WARMUP_MS, startAt - Date.now()));
-  const rates = [];
-  const costs = [];
-  for (let w = 0; w < WINDOWS; w++) {
-    if (global.gc) global.gc();
-    const c0 = counter();
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    await sleep(WINDOW_MS);
-    const cpu = process.cpuUsage(cpu0);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const n = counter() - c0;
-    rates.push(n / seconds);
-    costs.push(n ? (cpu.user + cpu.system) / n : NaN);
+async function until(what, check, timeoutMs = 60000) {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(50);
   }
-  return { perSecond: Math.round(median(rates)), cpuUsPerNotification: median(costs), rssMB: Math.round(process.memoryUsage().rss / 1048576) };
 }
 
-async function bareClient(endpoint, n) {
+/** One window: notifications counted and this process's CPU. */
+async function window(counter) {
+  if (global.gc) global.gc();
+  const c0 = counter();
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await sleep(WINDOW_MS);
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const n = counter() - c0;
+  return { perSecond: n / seconds, cpuUs: n ? (cpu.user + cpu.system) / n : NaN };
+}
+
+const pkiDir = (side) => path.join(os.tmpdir(), 'operator-copilot-bench-pki', side);
+
+async function openBare(endpoint, n) {
   const { OPCUAClient, AttributeIds, TimestampsToReturn } = require('node-opcua-client');
   const { OPCUACertificateManager } = require('node-opcua-certificate-manager');
   const client = OPCUAClient.create({
     endpointMustExist: false,
-    clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(os.tmpdir(), 'operator-copilot-bench-pki', 'client'), automaticallyAcceptUnknownCertificate: true }),
+    clientCertificateManager: new OPCUACertificateManager({ rootFolder: pkiDir('client'), automaticallyAcceptUnknownCertificate: true }),
     connectionStrategy: { maxRetry: 1, initialDelay: 200 },
   });
   await client.connect(endpoint);
@@ -117,11 +114,16 @@ async function bareClient(endpoint, n) {
   const group = await sub.monitorItems(items, { samplingInterval: 0, discardOldest: true, queueSize: 1 }, TimestampsToReturn.Both);
   const subscribeMs = Date.now() - t0;
   group.on('changed', () => count++);
-  const m = await measure(() => count);
-  await sub.terminate();
-  await session.close();
-  await client.disconnect();
-  return { ...m, subscribeMs };
+  return {
+    sub,
+    subscribeMs,
+    count: () => count,
+    close: async () => {
+      await sub.terminate().catch(() => undefined);
+      await session.close().catch(() => undefined);
+      await client.disconnect();
+    },
+  };
 }
 
 function plantText(n) {
@@ -130,7 +132,7 @@ function plantText(n) {
   return JSON.stringify({ plant: 'Bench', tags });
 }
 
-async function copilotInNodeRed(endpoint, n) {
+async function openNodeRed(endpoint, n) {
   const { startNodeRed } = require('../dist/demo/node-red');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-bench-opcua-'));
   fs.writeFileSync(path.join(userDir, 'plant.json'), plantText(n));
@@ -142,33 +144,31 @@ async function copilotInNodeRed(endpoint, n) {
     { id: 'sink', type: 'function', z: 'tab', name: 'discard', func: 'return null;', outputs: 1, x: 400, y: 100, wires: [] },
   ];
   const red = await startNodeRed({ userDir, flows, logLevel: 'error' });
-  try {
-    const R = red.RED;
-    let plant;
-    for (let i = 0; i < 100 && !(plant = R.nodes.getNode('plant')); i++) await sleep(100);
-    let count = 0;
-    let messages = 0;
-    plant.live.onUpdate(() => count++);
-    for (let i = 0; i < 100 && !R.nodes.getNode('sink'); i++) await sleep(100);
-    R.nodes.getNode('sink').on('input', () => messages++);
-    // Wait until the subscription delivers (the first notification of every item).
-    for (let i = 0; i < 300 && count < n; i++) await sleep(100);
-    const m0 = messages;
-    const m = await measure(() => count);
-    return { ...m, messagesPerSecond: Math.round((messages - m0) / ((WARMUP_MS + WINDOWS * WINDOW_MS) / 1000)) };
-  } finally {
-    await red.stop();
-    fs.rmSync(userDir, { recursive: true, force: true });
-  }
+  const R = red.RED;
+  await until('the flow', () => R.nodes.getNode('plant') && R.nodes.getNode('sink'));
+  let count = 0;
+  let messages = 0;
+  R.nodes.getNode('plant').live.onUpdate(() => count++);
+  R.nodes.getNode('sink').on('input', () => messages++);
+  // Bench-only peek at the connection's internals, to pause and resume the node's subscription.
+  const subscription = () => R.nodes.getNode('c1').connection.subscribers.get('r1')?.subscription;
+  return {
+    subscription,
+    count: () => count,
+    messages: () => messages,
+    close: async () => {
+      await red.stop();
+      fs.rmSync(userDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function subscribeTime(endpoint, n) {
   const { OpcuaConnection } = require('../dist/nodes/lib/opcua/connection');
-  const conn = new OpcuaConnection({ endpoint, securityMode: 'None', securityPolicy: 'None', pkiDir: path.join(os.tmpdir(), 'operator-copilot-bench-pki', 'client'), acceptUnknownCertificate: true });
+  const conn = new OpcuaConnection({ endpoint, securityMode: 'None', securityPolicy: 'None', pkiDir: pkiDir('client'), acceptUnknownCertificate: true });
   try {
-    await conn.browse('ns=0;i=85'); // connect and create the certificate outside the timing
     conn.acquire('bench');
-    for (let i = 0; i < 100 && conn.status.state !== 'connected'; i++) await sleep(50);
+    await until('connected', () => conn.status.state === 'connected', 20000);
     return await new Promise((resolve) => {
       conn.addSubscriber({
         id: 'bench',
@@ -186,88 +186,66 @@ async function subscribeTime(endpoint, n) {
   }
 }
 
-/** The copilot pipeline (shared connection, live table, report by exception) without Node-RED. */
-async function copilotPipeline(endpoint, n) {
-  const { OpcuaConnection } = require('../dist/nodes/lib/opcua/connection');
-  const { ExceptionReporter, reportMessages } = require('../dist/nodes/lib/opcua');
-  const { LiveValueTable } = require('../dist/nodes/lib/plant');
-  const conn = new OpcuaConnection({ endpoint, securityMode: 'None', securityPolicy: 'None', pkiDir: path.join(os.tmpdir(), 'operator-copilot-bench-pki', 'client'), acceptUnknownCertificate: true });
-  const live = new LiveValueTable();
-  const reporter = new ExceptionReporter(() => 0);
-  const items = Array.from({ length: n }, (_, i) => ({ key: `T-${i}`, nodeId: `ns=1;s=V${i}` }));
-  let count = 0;
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    reportMessages(reporter.takePending(), 'batch', 'opcua:ua1');
-  };
-  conn.acquire('bench');
-  conn.addSubscriber({
-    id: 'bench',
-    publishingIntervalMs: PUBLISH_MS,
-    samplingIntervalMs: 0,
-    items,
-    onValue: (i, s) => {
-      count++;
-      const sample = { value: s.value, quality: s.quality, timestamp: Date.now(), source: 'opcua:ua1' };
-      live.update(items[i].key, sample);
-      if (reporter.offer(items[i].key, sample) && !scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    },
-    onItemError: () => undefined,
-  });
-  for (let i = 0; i < 300 && count < n; i++) await sleep(100);
-  try {
-    return await measure(() => count);
-  } finally {
-    await conn.close();
+/** Child process: bare client and Node-RED in turns; prints one RESULT line. */
+async function client(n, endpoint) {
+  const bare = await openBare(endpoint, n);
+  await until('bare values', () => bare.count() >= n);
+  const rssBare = process.memoryUsage().rss;
+  const red = await openNodeRed(endpoint, n);
+  await until('copilot values', () => red.count() >= n && red.subscription());
+  const b = [];
+  const o = [];
+  let ourMessages = 0;
+  let ourSeconds = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    await red.subscription().setPublishingMode(false);
+    await bare.sub.setPublishingMode(true);
+    await sleep(SETTLE_MS);
+    b.push(await window(bare.count));
+    await bare.sub.setPublishingMode(false);
+    await red.subscription().setPublishingMode(true);
+    await sleep(SETTLE_MS);
+    const m0 = red.messages();
+    const t0 = Date.now();
+    o.push(await window(red.count));
+    ourMessages += red.messages() - m0;
+    ourSeconds += (Date.now() - t0) / 1000;
   }
-}
-
-/** Child process: one client measurement, printed as one JSON line. */
-async function client(mode, n, endpoint) {
-  const r = mode === 'bare' ? await bareClient(endpoint, n) : mode === 'pipeline' ? await copilotPipeline(endpoint, n) : mode === 'node-red' ? await copilotInNodeRed(endpoint, n) : await subscribeTime(endpoint, n);
-  process.stdout.write('RESULT ' + JSON.stringify(r) + '\n');
+  const rssBoth = process.memoryUsage().rss;
+  await red.close();
+  await bare.close();
+  const sub = n >= 10000 ? await subscribeTime(endpoint, n) : undefined;
+  const med = (xs, k) => median(xs.map((x) => x[k]));
+  const result = {
+    bare: { perSecond: Math.round(med(b, 'perSecond')), cpuUs: med(b, 'cpuUs'), rssMB: Math.round(rssBare / 1048576), subscribeMs: bare.subscribeMs },
+    ours: { perSecond: Math.round(med(o, 'perSecond')), cpuUs: med(o, 'cpuUs'), rssMB: Math.round(rssBoth / 1048576), messagesPerSecond: Math.round(ourMessages / ourSeconds), subscribeMs: sub?.ms, refused: sub?.refused },
+  };
+  process.stdout.write('RESULT ' + JSON.stringify(result) + '\n');
   process.exit(0);
 }
 
-function runClient(mode, n, endpoint, startAt) {
+function runClient(n, endpoint) {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, BENCH_START_AT: String(startAt || 0) };
-    const child = spawn(process.execPath, ['--expose-gc', __filename, '--client', mode, String(n), endpoint], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    const child = spawn(process.execPath, ['--expose-gc', __filename, '--client', String(n), endpoint], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     child.stdout.on('data', (d) => (buf += d));
     child.on('exit', (code) => {
       const m = buf.match(/^RESULT (.*)$/m);
       if (m) resolve(JSON.parse(m[1]));
-      else reject(new Error(`bench client ${mode} ${n} exited (${code}): ${buf.slice(-300)}`));
+      else reject(new Error(`bench client ${n} exited (${code}): ${buf.slice(-300)}`));
     });
   });
 }
 
 async function main() {
-  const BASE = 'bare node-opcua subscription, counting handler';
   for (const n of [1000, 10000]) {
     const { child, endpoint } = await startServer(n);
     try {
-      // All clients run at once, each in its own process, measuring the same windows: a shared
-      // machine's load then weighs on the baseline exactly as on the copilot.
-      const startAt = Date.now() + (n === 10000 ? 15000 : 8000);
-      const [base, pipe, ours] = await Promise.all([
-        runClient('bare', n, endpoint, startAt),
-        n === 10000 ? runClient('pipeline', n, endpoint, startAt) : Promise.resolve(undefined),
-        runClient('node-red', n, endpoint, startAt),
-      ]);
-      line({ metric: 'notifications_per_s', items: n, changeEveryMs: CHANGE_MS, publishingMs: PUBLISH_MS, offered: (n * 1000) / CHANGE_MS, value: ours.perSecond, baseline: BASE, baselineValue: base.perSecond, ratio: +(ours.perSecond / base.perSecond).toFixed(3), messagesPerSecond: ours.messagesPerSecond });
-      line({ metric: 'client_cpu_us_per_notification', items: n, value: +ours.cpuUsPerNotification.toFixed(2), where: 'copilot-opcua-read in Node-RED', baseline: BASE, baselineValue: +base.cpuUsPerNotification.toFixed(2), ratio: +(ours.cpuUsPerNotification / base.cpuUsPerNotification).toFixed(3) });
-      if (pipe) line({ metric: 'client_cpu_us_per_notification', items: n, value: +pipe.cpuUsPerNotification.toFixed(2), where: 'copilot connection + live table + report by exception, no Node-RED', baseline: BASE, baselineValue: +base.cpuUsPerNotification.toFixed(2), ratio: +(pipe.cpuUsPerNotification / base.cpuUsPerNotification).toFixed(3), perSecond: pipe.perSecond });
-      line({ metric: 'rss_mb', items: n, value: ours.rssMB, note: 'includes the Node-RED runtime', baseline: 'bare client process', baselineValue: base.rssMB, ...(pipe ? { pipelineValue: pipe.rssMB } : {}) });
-      if (n === 10000) {
-        const info = await runClient('subscribe', n, endpoint);
-        line({ metric: 'subscribe_ms', items: n, value: info.ms, batches: Math.ceil(n / 1000), refused: info.refused, baseline: 'bare client, one monitorItems call with all items', baselineValue: base.subscribeMs, ratio: +(info.ms / base.subscribeMs).toFixed(3) });
-      }
+      const { bare, ours } = await runClient(n, endpoint);
+      line({ metric: 'notifications_per_s', items: n, changeEveryMs: CHANGE_MS, publishingMs: PUBLISH_MS, offered: (n * 1000) / CHANGE_MS, value: ours.perSecond, baseline: BASE, baselineValue: bare.perSecond, ratio: +(ours.perSecond / bare.perSecond).toFixed(3), messagesPerSecond: ours.messagesPerSecond });
+      line({ metric: 'client_cpu_us_per_notification', items: n, value: +ours.cpuUs.toFixed(2), where: 'copilot-opcua-read in Node-RED (live table, report by exception, batch messages)', baseline: BASE, baselineValue: +bare.cpuUs.toFixed(2), ratio: +(ours.cpuUs / bare.cpuUs).toFixed(3) });
+      line({ metric: 'rss_mb', items: n, value: ours.rssMB, note: 'process with the bare client, Node-RED and copilot-opcua-read', baseline: 'same process with the bare client only', baselineValue: bare.rssMB });
+      if (ours.subscribeMs !== undefined) line({ metric: 'subscribe_ms', items: n, value: ours.subscribeMs, batches: Math.ceil(n / 1000), refused: ours.refused, baseline: 'bare client, one monitorItems call with all items (first subscription on the server)', baselineValue: bare.subscribeMs, ratio: +(ours.subscribeMs / bare.subscribeMs).toFixed(3) });
     } finally {
       child.kill('SIGTERM');
     }
@@ -279,5 +257,5 @@ const fail = (e) => {
   process.exit(1);
 };
 if (process.argv[2] === '--serve') serve(Number(process.argv[3])).catch(fail);
-else if (process.argv[2] === '--client') client(process.argv[3], Number(process.argv[4]), process.argv[5]).catch(fail);
+else if (process.argv[2] === '--client') client(Number(process.argv[3]), process.argv[4]).catch(fail);
 else main().catch(fail);

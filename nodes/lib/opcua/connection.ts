@@ -100,6 +100,8 @@ interface Live {
 const WATCHDOG_MS = 1000;
 /** Silence tolerated before a connection counts as lost: never less than this, whatever the intervals. */
 const MIN_SILENCE_MS = 5000;
+/** CreateMonitoredItems calls outstanding at once while subscribing. */
+const BATCHES_IN_FLIGHT = 4;
 
 const SECURITY_MODE: Record<SecurityModeName, MessageSecurityMode> = {
   None: MessageSecurityMode.None,
@@ -460,13 +462,7 @@ export class OpcuaConnection {
     });
     let refused = sub.items.length - valid.length;
     const scratch: Parameters<Subscriber['onValue']>[1] = { value: undefined, quality: 'good', timestamp: 0 };
-    for (const batch of batches(valid, sub.batchSize ?? DEFAULT_BATCH_SIZE)) {
-      const group = await subscription.monitorItems(
-        batch.map((b) => ({ nodeId: b.nodeId, attributeId: AttributeIds.Value })),
-        { samplingInterval: sub.samplingIntervalMs, discardOldest: true, queueSize: 1 },
-        TimestampsToReturn.Both,
-      );
-      if (gen !== this.generation || live.subscription !== subscription) return;
+    const attach = (group: ClientMonitoredItemGroup, batch: typeof valid) => {
       live.groups.push(group);
       group.on('err', () => undefined);
       group.monitoredItems.forEach((mi, k) => {
@@ -486,7 +482,25 @@ export class OpcuaConnection {
           // The subscriber's own failure must not break node-opcua's notification loop.
         }
       });
-    }
+    };
+    // The batches go out a few at a time rather than one after the other: once the first items
+    // report, a busy server answers every further call more slowly, so waiting for each answer
+    // before sending the next call multiplies that delay.
+    const pending = batches(valid, sub.batchSize ?? DEFAULT_BATCH_SIZE);
+    const worker = async () => {
+      for (let batch = pending.shift(); batch; batch = pending.shift()) {
+        const b = batch;
+        const group = await subscription.monitorItems(
+          b.map((x) => ({ nodeId: x.nodeId, attributeId: AttributeIds.Value })),
+          { samplingInterval: sub.samplingIntervalMs, discardOldest: true, queueSize: 1 },
+          TimestampsToReturn.Both,
+        );
+        if (gen !== this.generation || live.subscription !== subscription) return;
+        attach(group, b);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, pending.length) }, worker));
+    if (gen !== this.generation || live.subscription !== subscription) return;
     sub.onSubscribed?.({ items: sub.items.length, refused, ms: Date.now() - t0 });
   }
 
