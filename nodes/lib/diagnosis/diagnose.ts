@@ -154,6 +154,8 @@ export function incidentStartOf(alarms: ActiveAlarm[], standingMs: number): numb
 }
 
 const directionWord = (sign: number, boolean: boolean): string => (boolean ? String(sign > 0) : sign > 0 ? 'high' : 'low');
+/** What evidence expects: true/false for a boolean tag (as in the plant model's causes), else high/low. */
+const expectedOf = (sign: number, boolean: boolean): TagValue => (boolean ? sign > 0 : sign > 0 ? 'high' : 'low');
 
 function observed(o: Observation): TagValue | string | null {
   if (o.direction === 'normal' && o.trend && o.trendFrom !== undefined && typeof o.value === 'number')
@@ -396,14 +398,14 @@ function graphCandidates(ctx: Ctx): Candidate[] {
       const o = dev.get(t)!;
       support += alarmTags.has(t) ? 1 : 0.5;
       if (alarmTimes.has(t)) earliest = Math.min(earliest, alarmTimes.get(t)!);
-      evidence.push({ tag: t, observed: o.value, expected: t === rootTag ? dirWord : directionWord(o.sign, typeof o.value === 'boolean'), relation: 'supports' });
+      evidence.push({ tag: t, observed: o.value, expected: expectedOf(o.sign, typeof o.value === 'boolean'), relation: 'supports' });
     }
     let against = 0;
     for (const e of compiled.out.get(rootTag) ?? []) {
       const o = obsOf(ctx, e.tag);
       if (!o || o.direction === 'unknown' || o.standing || seen.has(e.tag)) continue;
       const predicted = ro.sign * e.sign;
-      const exp = directionWord(predicted, typeof o.value === 'boolean');
+      const exp = expectedOf(predicted, typeof o.value === 'boolean');
       if (o.sign === -predicted) (against += 1), evidence.push({ tag: e.tag, observed: o.value, expected: exp, relation: 'contradicts' });
       else if (o.direction === 'normal') (against += 0.2), evidence.push({ tag: e.tag, observed: o.value, expected: exp, relation: 'contradicts' });
     }
