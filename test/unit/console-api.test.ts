@@ -221,6 +221,22 @@ describe('alarms', () => {
     expect((await post(app, s, '/alarms/A:HI/ack')).status).toBe(409);
   });
 
+  test('extensions: reset a latched alarm; out of service and back only for supervisors and engineers, with a reason', async () => {
+    const { app, alarms } = rig();
+    alarms.set(alarmEvent({ id: 'P-101.RUN:DISCRETE', state: 'LATCHED', priority: 'high' }));
+    alarms.set(alarmEvent({ id: 'AT-201:LO', state: 'NORMAL' }));
+    const op = await login(app, 'op1');
+    expect((await post(app, op, '/alarms/P-101.RUN:DISCRETE/reset')).body.alarm).toMatchObject({ state: 'NORMAL', by: 'op1' });
+    expect((await post(app, op, '/alarms/P-101.RUN:DISCRETE/reset')).status).toBe(409);
+    const denied = await post(app, op, '/alarms/AT-201:LO/out-of-service', { reason: 'analyser calibration' });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error).toMatch(/supervisor or engineer/);
+    const sup = await login(app, 'sup');
+    expect((await post(app, sup, '/alarms/AT-201:LO/out-of-service', {})).status).toBe(400);
+    expect((await post(app, sup, '/alarms/AT-201:LO/out-of-service', { reason: 'analyser calibration' })).body.alarm).toMatchObject({ state: 'OUT_OF_SERVICE', by: 'sup' });
+    expect((await post(app, sup, '/alarms/AT-201:LO/return-to-service')).body.alarm.state).toBe('NORMAL');
+  });
+
   test('shelve bodies are validated', async () => {
     const { app, alarms } = rig();
     alarms.set(alarmEvent({ id: 'B:HI', state: 'UNACK' }));

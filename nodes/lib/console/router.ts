@@ -73,6 +73,7 @@ const shelveBody = z.object({
   minutes: z.number({ message: 'minutes must be a number' }).positive('minutes must be more than 0').max(24 * 60, 'shelve for at most 24 hours (1440 minutes)'),
   reason: REASON,
 });
+const oosBody = z.object({ reason: REASON });
 const askBody = z.object({ question: z.string({ message: 'question is required' }).trim().min(1, 'ask a question').max(2000, 'a question is at most 2000 characters') });
 const feedbackBody = z.object({
   cause: z.string({ message: 'cause is required' }).trim().min(1, 'name the cause').max(200),
@@ -154,6 +155,14 @@ function service<K extends keyof Services>(ctx: ConsoleContext, name: K): Servic
 /** Viewers watch; every other role may act (the approval service checks each tag's roles). */
 function requireActor(user: UserRef): void {
   if (!user.roles.some((r) => r !== 'viewer')) throw new ServiceError(403, `${user.name} has the viewer role only and may not change anything`);
+}
+
+/** Route guard for calls reserved to some roles. */
+function requireRole(roles: string[]) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const user = (req as ConsoleRequest).user as UserRef;
+    next(user.roles.some((r) => roles.includes(r)) ? undefined : new ServiceError(403, `${user.name} may not do this: it needs the role ${roles.join(' or ')}`));
+  };
 }
 
 function clientOf(req: Request): string {
@@ -338,6 +347,10 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
   router.post('/api/alarms/:id/ack', alarmCommand('ack', (b) => ackBody.parse(b)));
   router.post('/api/alarms/:id/shelve', alarmCommand('shelve', (b) => shelveBody.parse(b)));
   router.post('/api/alarms/:id/unshelve', alarmCommand('unshelve', (b) => ackBody.parse(b)));
+  // Extensions: reset a latched alarm; take an alarm out of service and back (supervisor or engineer).
+  router.post('/api/alarms/:id/reset', alarmCommand('reset', (b) => ackBody.parse(b)));
+  router.post('/api/alarms/:id/out-of-service', requireRole(['supervisor', 'engineer']), alarmCommand('out-of-service', (b) => oosBody.parse(b)));
+  router.post('/api/alarms/:id/return-to-service', requireRole(['supervisor', 'engineer']), alarmCommand('return-to-service', (b) => ackBody.parse(b)));
 
   router.get(
     '/api/kpis',

@@ -479,7 +479,11 @@ namespace CopilotConsole {
     const actions: HTMLElement[] = [];
     if (canAct()) {
       if (unack) actions.push(h('button', { type: 'button', class: 'ack', 'aria-label': `Acknowledge ${a.tag} ${a.type}`, onclick: (e: Event) => void act(e.currentTarget as HTMLElement, () => api('POST', `/alarms/${encodeURIComponent(a.id)}/ack`, {})) }, 'Ack'));
-      if (a.shelved || a.state === 'SHELVED')
+      if (a.state === 'LATCHED')
+        actions.push(h('button', { type: 'button', 'aria-label': `Reset latched ${a.tag} ${a.type}`, onclick: (e: Event) => void act(e.currentTarget as HTMLElement, () => api('POST', `/alarms/${encodeURIComponent(a.id)}/reset`, {})) }, 'Reset'));
+      if (a.state === 'OUT_OF_SERVICE' && (state.me as Me).roles.some((r) => r === 'supervisor' || r === 'engineer'))
+        actions.push(h('button', { type: 'button', class: 'quiet', 'aria-label': `Return ${a.tag} ${a.type} to service`, onclick: (e: Event) => void act(e.currentTarget as HTMLElement, () => api('POST', `/alarms/${encodeURIComponent(a.id)}/return-to-service`, {})) }, 'Return to service'));
+      else if (a.shelved || a.state === 'SHELVED')
         actions.push(h('button', { type: 'button', 'aria-label': `Unshelve ${a.tag} ${a.type}`, onclick: (e: Event) => void act(e.currentTarget as HTMLElement, () => api('POST', `/alarms/${encodeURIComponent(a.id)}/unshelve`, {})) }, 'Unshelve'));
       else if (!normal)
         actions.push(
