@@ -168,6 +168,22 @@ describe('authentication', () => {
     expect((await get(app, s2, '/me')).status).toBe(401);
   });
 
+  test('a failing audit log does not break login; the failure is reported', async () => {
+    const hub = new PlantHub();
+    hub.audit = { append: () => { throw new Error('the audit log is closed'); }, query: () => [] };
+    const warnings: string[] = [];
+    const router = createConsoleRouter({ context: () => ({ hub, users }), log: { warn: (m) => warnings.push(m) } });
+    const app = express();
+    app.use('/copilot', router);
+    try {
+      const r = await request(app).post('/copilot/api/login').send({ username: 'op1', password: PW });
+      expect(r.status).toBe(200);
+      expect(warnings[0]).toMatch(/login of op1 .*audit log is closed/);
+    } finally {
+      router.close();
+    }
+  });
+
   test('a user removed from the console loses the session', async () => {
     const r = rig();
     const s = await login(r.app, 'op2');

@@ -200,6 +200,15 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
   }, 60_000);
   sweeper.unref();
 
+  /** A closed or failing audit log is reported but does not turn a login into an error. */
+  const audit = (ctx: ConsoleContext, kind: string, actor: string | null, data: unknown) => {
+    try {
+      ctx.hub.audit?.append(kind, actor, data);
+    } catch (e) {
+      opts.log?.warn(`console: could not write the ${kind} of ${actor ?? 'someone'} to the audit log: ${(e as Error).message}`);
+    }
+  };
+
   const idleOf = (ctx: ConsoleContext) => (lastIdleTimeout = ctx.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
 
   // -- page ----------------------------------------------------------------------------------
@@ -260,7 +269,7 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
       const user = ctx.users.find((u) => u.name.toLowerCase() === username.toLowerCase());
       const ok = user ? await verifyPassword(password, user.hash) : await burnPasswordCheck(password);
       if (!ok || !user) {
-        ctx.hub.audit?.append('login-failed', username, { client });
+        audit(ctx, 'login-failed', username, { client });
         res.status(401).json({ error: 'wrong user name or password' });
         return;
       }
@@ -269,7 +278,7 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
       if (old) sessions.destroy(old);
       const session = sessions.create(user.name, client);
       res.setHeader('Set-Cookie', sessionCookie(req, session.id));
-      ctx.hub.audit?.append('login', user.name, { client, roles: user.roles });
+      audit(ctx, 'login', user.name, { client, roles: user.roles });
       res.json({ user: user.name, roles: user.roles, csrfToken: session.csrfToken });
     }),
   );
@@ -300,7 +309,7 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
       const ctx = req.ctx as ConsoleContext;
       sessions.destroy((req.session as Session).id);
       res.setHeader('Set-Cookie', sessionCookie(req, '', true));
-      ctx.hub.audit?.append('logout', (req.user as UserRef).name, { client: clientOf(req) });
+      audit(ctx, 'logout', (req.user as UserRef).name, { client: clientOf(req) });
       res.json({ ok: true });
     }),
   );
