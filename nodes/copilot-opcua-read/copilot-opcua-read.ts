@@ -141,12 +141,10 @@ export = function (RED: NodeAPI) {
         onValue: (index, s) => {
           const tag = list[index]?.key;
           if (!tag) return;
-          // The time the value was received: a live subscription proves it current then (a
-          // source timestamp is the time of the last change, and of the PLC's clock).
           const value = s.value ?? reporter.latestOf(tag)?.value;
           if (value === undefined) return;
           // One object serves the live table and the reporter: a notification allocates nothing else.
-          const sample = { value, quality: s.value === undefined ? ('bad' as const) : s.quality, timestamp: Date.now(), source };
+          const sample = { value, quality: s.value === undefined ? ('bad' as const) : s.quality, timestamp: s.timestamp, source };
           plant.live.update(tag, sample);
           if (reporter.offer(tag, sample)) scheduleFlush();
         },

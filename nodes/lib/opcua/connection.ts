@@ -70,7 +70,9 @@ export interface Subscriber {
   batchSize?: number;
   items: SubscriptionItem[];
   /**
-   * A new value (or status) of items[index]; value undefined when the server sent none (Bad
+   * A new value (or status) of items[index], stamped with the time it arrived (a live
+   * subscription proves the value current then; the server's source timestamp is the time of the
+   * last change, on the PLC's clock); value undefined when the server sent none (Bad
    * status). Called once per notification, so the sample object is one scratch object reused for
    * every call: copy the fields you keep.
    */
@@ -475,7 +477,7 @@ export class OpcuaConnection {
       group.on('changed', (_mi, dv: DataValue, k: number) => {
         scratch.value = tagValueOf(dv.value.dataType, dv.value.value);
         scratch.quality = qualityOf(dv.statusCode);
-        scratch.timestamp = this.timestampOf(dv);
+        scratch.timestamp = Date.now();
         try {
           sub.onValue(batch[k].index, scratch);
         } catch {
@@ -493,7 +495,9 @@ export class OpcuaConnection {
         const group = await subscription.monitorItems(
           b.map((x) => ({ nodeId: x.nodeId, attributeId: AttributeIds.Value })),
           { samplingInterval: sub.samplingIntervalMs, discardOldest: true, queueSize: 1 },
-          TimestampsToReturn.Both,
+          // Samples are stamped with the time they arrive (see onValue), so the server's
+          // timestamps would only cost bytes on the wire and two decoded dates per notification.
+          TimestampsToReturn.Neither,
         );
         if (gen !== this.generation || live.subscription !== subscription) return;
         attach(group, b);
