@@ -154,6 +154,11 @@ describe('operator console in a browser, real flow', () => {
       await page.locator('#nav button[data-view=audit]').click();
       await page.locator('#audit-rows tr', { hasText: 'operator2' }).first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: artifactPath('console-5-audit.png') });
+      // The alarm KPIs of copilot-alarms.
+      await page.locator('#nav button[data-view=kpis]').click();
+      await page.locator('#kpis .kpi').first().waitFor({ timeout: 10_000 });
+      expect(await page.locator('#kpis .kpi').count()).toBeGreaterThan(3);
+      await page.screenshot({ path: artifactPath('console-6-kpis.png') });
       expect(pageErrors).toEqual([]);
     } finally {
       await fetch(`${sim}/faults`, { method: 'DELETE' }).catch(() => undefined);

@@ -210,7 +210,12 @@ namespace CopilotConsole {
     return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min left` : `${m}:${String(s % 60).padStart(2, '0')} left`;
   }
   function words(key: string): string {
-    return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    return key
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/([a-zA-Z])([0-9])/g, '$1 $2')
+      .replace(/[_-]+/g, ' ')
+      .toLowerCase()
+      .replace(/^./, (c) => c.toUpperCase());
   }
 
   function toast(message: string, kind: 'error' | 'ok' = 'error'): void {
@@ -914,20 +919,46 @@ namespace CopilotConsole {
   }
 
   // -- KPIs and audit -------------------------------------------------------------------------
+  /** A KPI value in the operator's units: times as clock times, durations in s/min/h, numbers rounded. */
+  function kpiValue(key: string, v: unknown): string {
+    if (v === null || v === undefined) return '—';
+    if (typeof v === 'number') {
+      if (/(^at$|At$|^from$|^to$|since$|Since$)/.test(key) && v > 1e12) return time(v);
+      if (/(^ms$|Ms$)/.test(key)) return v >= 3600_000 ? `${Number((v / 3600_000).toPrecision(3))} h` : v >= 60_000 ? `${Number((v / 60_000).toPrecision(3))} min` : `${Number((v / 1000).toPrecision(3))} s`;
+      return String(Number(v.toPrecision(4)));
+    }
+    if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    if (typeof v !== 'object') return String(v);
+    if (Array.isArray(v)) return v.length ? v.slice(0, 10).map((x) => (x && typeof x === 'object' ? kpiLine(x as Record<string, unknown>) : String(x))).join('; ') : 'none';
+    return kpiLine(v as Record<string, unknown>);
+  }
+  function kpiLine(o: Record<string, unknown>): string {
+    return Object.keys(o)
+      .map((k) => `${words(k).toLowerCase()} ${kpiValue(k, o[k])}`)
+      .join(' · ');
+  }
+
   function renderKpis(): void {
     const box = $('kpis');
     if (state.errors.kpis) return replace(box, [h('p', { class: 'empty error' }, state.errors.kpis)]);
-    const entries = Object.keys(state.kpis);
-    if (!entries.length) return replace(box, [h('p', { class: 'empty' }, 'No KPIs yet.')]);
-    const show = (v: unknown): Child | Child[] => {
-      if (typeof v === 'number') return String(Number(v.toPrecision(4)));
-      if (v === null || v === undefined) return '—';
-      if (typeof v !== 'object') return String(v);
-      if (Array.isArray(v)) return v.length ? v.slice(0, 10).map((x) => h('div', null, typeof x === 'object' ? JSON.stringify(x) : String(x))) : 'none';
-      const o = v as Record<string, unknown>;
-      return h('dl', { class: 'sub' }, ...Object.keys(o).map((k) => [h('dt', null, words(k)), h('dd', null, show(o[k]))]));
-    };
-    replace(box, entries.map((k) => h('div', { class: 'kpi' }, h('dt', null, words(k)), h('dd', null, show(state.kpis[k])))));
+    const keys = Object.keys(state.kpis);
+    if (!keys.length) return replace(box, [h('p', { class: 'empty' }, 'No KPIs yet.')]);
+    const isObject = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+    // Single figures first, as big numbers; breakdowns (by priority, by area...) after, as tables.
+    const figures = keys.filter((k) => !isObject(state.kpis[k]));
+    const breakdowns = keys.filter((k) => isObject(state.kpis[k]));
+    replace(box, [
+      figures.map((k) => h('div', { class: 'kpi' }, h('dt', null, words(k)), h('dd', null, kpiValue(k, state.kpis[k])))),
+      breakdowns.map((k) => {
+        const o = state.kpis[k] as Record<string, unknown>;
+        return h(
+          'div',
+          { class: 'kpi breakdown' },
+          h('dt', null, words(k)),
+          h('dd', null, h('table', null, h('tbody', null, Object.keys(o).map((sub) => h('tr', null, h('th', { scope: 'row' }, words(sub)), h('td', null, kpiValue(sub, o[sub]))))))),
+        );
+      }),
+    ]);
   }
 
   function localInput(ms: number): string {
