@@ -114,6 +114,9 @@ const SETPOINT_LIMITS: Record<string, [number, number]> = {
   'LIC-201.SP': [0, 100],
 };
 
+/** The loop whose measurement each controlled transmitter is. */
+const PV_LOOPS: Record<string, string> = { 'FT-101': 'FIC-101', 'TT-201': 'TIC-201', 'LT-201': 'LIC-201' };
+
 const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
 /** First-order lag toward a target with time constant tau (s). */
 const lag = (x: number, target: number, tau: number, dt: number) => x + (target - x) * Math.min(1, dt / tau);
@@ -266,9 +269,10 @@ export class ReactorProcess implements SimProcess {
   }
 
   clearAll(): number {
-    const n = this.faults.length;
-    for (const f of this.faults) this.undo(f);
+    const cleared = this.faults;
     this.faults = [];
+    for (const f of cleared) this.undo(f);
+    const n = cleared.length;
     this.measure();
     return n;
   }
@@ -281,6 +285,14 @@ export class ReactorProcess implements SimProcess {
       const loop = this.loopOf(f.target);
       loop.integral = loop.out;
       loop.auto = true;
+    }
+    // A biased transmitter is recalibrated with its loop in manual and the loop returned to AUTO
+    // bumplessly: the output does not kick when the reading steps back to the truth. (A frozen
+    // transmitter that comes back to life is not: its loop sees the jump and acts on it.)
+    const loop = f.type === 'sensor-bias' && PV_LOOPS[f.target];
+    if (loop) {
+      const pid = this.loopOf(loop);
+      pid.integral = pid.out - pid.kc * pid.action * (this.measured(f.target) - pid.sp);
     }
   }
 

@@ -110,6 +110,20 @@ describe('simulator vs. the demo plant model', () => {
     });
   });
 
+  it('recalibrating TT-201 returns TIC-201 to AUTO bumplessly: no kick that starves the jacket', () => {
+    const p = new ReactorProcess({ seed: 5 });
+    p.inject({ type: 'sensor-bias', target: 'TT-201' });
+    p.advance(60);
+    p.clearAll();
+    let minFlow = Infinity;
+    for (let i = 0; i < 60; i++) {
+      p.advance(1);
+      minFlow = Math.min(minFlow, p.read('FT-301') as number);
+    }
+    expect(minFlow).toBeGreaterThan(15);
+    expect(deviation('TT-201', p.read('TT-201'))).toBe('normal');
+  });
+
   it('a sensor bias changes the reading only, not the reactor', () => {
     const p = new ReactorProcess({ seed: 5 });
     p.inject({ type: 'sensor-bias', target: 'TT-201', value: 18 });
