@@ -91,6 +91,22 @@ causes:
     expect(hot === undefined || hot.confidence < 0.4).toBe(true);
   });
 
+  test('a tag off-normal since long before the incident (no fresh alarm) is background: only its movement counts', () => {
+    const input = inputOf(demo, '09-tt201-sensor-bias.json');
+    // At reduced feed the return water sits above its band for hours (not because of this fault).
+    const values = { ...input.values, 'TT-302': { value: 51, quality: 'good' as const } };
+    const plain = diagnose({ ...input, values });
+    const sb = (r: typeof plain) => r.hypotheses.find((h) => h.cause === 'tt201-sensor-bias');
+    expect(sb(plain)?.evidence.find((e) => e.tag === 'TT-302')).toMatchObject({ observed: 51, relation: 'contradicts' });
+    const bg = diagnose({ ...input, values, deviationSince: { 'TT-302': input.time - 3_600_000 } });
+    expect(bg.hypotheses[0].cause).toBe('tt201-sensor-bias');
+    expect(sb(bg)!.evidence.some((e) => e.tag === 'TT-302')).toBe(false);
+    expect(sb(bg)!.confidence).toBeGreaterThan(sb(plain)?.confidence ?? 0);
+    // Moving the predicted way since is evidence again.
+    const moving = diagnose({ ...input, values, deviationSince: { 'TT-302': input.time - 3_600_000 }, trends: { 'TT-302': [[input.time - 60_000, 60], [input.time, 51]] } });
+    expect(sb(moving)!.evidence.find((e) => e.tag === 'TT-302')).toMatchObject({ observed: '51 (falling from 60)', relation: 'supports' });
+  });
+
   test('no alarms and all values normal: insufficient evidence, no hypotheses', () => {
     const input = inputOf(demo, '01-cw-pump-trip-developed.json');
     const values = Object.fromEntries(Object.keys(input.values).map((t) => [t, { value: demo.tagsByName.get(t)!.kind === 'boolean' ? demo.tagsByName.get(t)!.normal as boolean : 50, quality: 'good' as const }]));

@@ -21,6 +21,11 @@ export interface Observation {
   /** An active alarm on this tag: the earliest activation, and whether it stood long before the incident. */
   alarmSince?: number;
   standing: boolean;
+  /**
+   * Deviated since long before the incident with no fresh alarm on it (a plant running at a low
+   * rate sits outside some normal bands for hours): background, only its movement is evidence.
+   */
+  background: boolean;
 }
 
 export interface SnapshotValue {
@@ -92,6 +97,7 @@ export function observe(
   alarms: ActiveAlarm[],
   standingBefore: number,
   trend?: Array<[number, number]>,
+  deviatedSince?: number,
 ): Observation {
   const obs: Observation = {
     tag: tag.name,
@@ -101,6 +107,7 @@ export function observe(
     sign: 0,
     trend: 0,
     standing: false,
+    background: false,
   };
   let alarmSignSeen: -1 | 0 | 1 = 0;
   for (const a of alarms) {
@@ -109,7 +116,12 @@ export function observe(
     if (s) alarmSignSeen = s;
   }
   obs.standing = obs.alarmSince !== undefined && obs.alarmSince < standingBefore;
+  const freshAlarm = alarms.some((a) => a.activeSince >= standingBefore);
   if (!sv || sv.quality === 'bad' || sv.value === null || sv.value === undefined) return obs;
+  const finish = () => {
+    if (obs.sign !== 0 && !freshAlarm && deviatedSince !== undefined && deviatedSince < standingBefore) obs.standing = obs.background = true;
+    return obs;
+  };
   const v = sv.value;
 
   if (typeof v === 'number') {
@@ -131,14 +143,14 @@ export function observe(
       obs.direction = alarmSignSeen > 0 ? 'high' : 'low';
       obs.sign = alarmSignSeen;
     }
-    return obs;
+    return finish();
   }
   if (typeof v === 'boolean') {
     const normal = booleanNormal(model, tag);
     if (normal === undefined) return obs;
     if (v === normal) obs.direction = 'normal';
     else (obs.direction = 'high'), (obs.sign = v ? 1 : -1);
-    return obs;
+    return finish();
   }
   if (typeof tag.normal === 'string') {
     obs.direction = v === tag.normal ? 'normal' : 'high';

@@ -22,6 +22,11 @@ export interface DiagnosisInput {
    */
   incidentStart?: number;
   standingMs?: number;
+  /**
+   * Since when each tag has been deviated in its present direction (ms), if known. A deviation
+   * older than the standing limit with no fresh alarm is background: only its movement counts.
+   */
+  deviationSince?: Record<string, number>;
   /** Score adjustments from operator feedback, per cause id: added to a candidate's confidence. */
   adjustments?: Record<string, { delta: number; reason: string }>;
 }
@@ -209,7 +214,7 @@ function scoreCause(ctx: Ctx, cc: CompiledCause): Candidate | undefined {
   const matched = new Map<string, number>();
   for (const el of cc.elements) {
     const o = obsOf(ctx, el.tag);
-    if (el.sign && o && o.sign === el.sign) matched.set(el.tag, el.sign);
+    if (el.sign && o && !o.background && o.sign === el.sign) matched.set(el.tag, el.sign);
   }
   for (const el of cc.elements) {
     const w = el.sign ? 1 : 0.5;
@@ -217,6 +222,18 @@ function scoreCause(ctx: Ctx, cc: CompiledCause): Candidate | undefined {
     const o = obsOf(ctx, el.tag);
     if (!o || o.direction === 'unknown') {
       unknown.push(el.tag);
+      continue;
+    }
+    if (o.background) {
+      // Off-normal since long before the incident: only a movement since says anything.
+      const moved = o.trend !== 0 && o.trendFrom !== undefined && typeof o.value === 'number' ? `${o.value} (${o.trend > 0 ? 'rising' : 'falling'} from ${o.trendFrom})` : null;
+      if (el.sign && o.trend === el.sign) {
+        support += 0.5 * w;
+        evidence.push({ tag: el.tag, observed: moved, expected: el.expected, relation: 'supports' });
+      } else if (o.trend !== 0 && (el.sign ? o.trend === -el.sign : true)) {
+        against += 0.5 * (el.sign ? 1 : 0.5);
+        evidence.push({ tag: el.tag, observed: moved, expected: el.expected, relation: 'contradicts' });
+      }
       continue;
     }
     const standingFactor = o.standing ? 0.3 : 1;
@@ -452,7 +469,7 @@ export function diagnose(input: DiagnosisInput): DiagnosisResult {
   const obs = new Map<string, Observation>();
   const consider = (tag: Tag) => {
     if (obs.has(tag.name)) return;
-    obs.set(tag.name, observe(model, tag, input.values[tag.name], alarmsByTag.get(tag.name) ?? [], standingBefore, input.trends?.[tag.name]));
+    obs.set(tag.name, observe(model, tag, input.values[tag.name], alarmsByTag.get(tag.name) ?? [], standingBefore, input.trends?.[tag.name], input.deviationSince?.[tag.name]));
   };
   for (const name of Object.keys(input.values)) {
     const t = model.tagsByName.get(name);

@@ -6,7 +6,7 @@
 // arrives and passes validation, otherwise the knowledge-based one stands and says why.
 import type { AlarmEvent, Incident, Proposal, Suggestion, UserRef } from '../contracts';
 import { ServiceError } from '../contracts';
-import { diagnose, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
+import { diagnose, observe, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
 import type { LiveValue } from '../plant/live-values';
 import type { PlantModel } from '../plant/model';
 import { checkWritePolicy, type PolicyContext } from '../policy';
@@ -21,6 +21,8 @@ import { buildSuggestion, DEFAULT_PROPOSAL_EXPIRY_MS, materiallyDifferent } from
 export interface LiveSource {
   get(tag: string): LiveValue | undefined;
   trend(tag: string, sinceMs?: number): Array<[number, number]>;
+  /** When given, the reasoner follows since when each tag has been off-normal. */
+  onUpdate?(l: (tag: string, v: LiveValue) => void): () => void;
 }
 
 export interface ReasonOptions {
@@ -81,6 +83,9 @@ export class Reasoner {
   private readonly budget?: LlmBudget;
   private refreshTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Since when each tag has been off-normal, in which direction (for background deviations). */
+  private readonly deviated = new Map<string, { sign: number; since: number }>();
+  private readonly unsubscribeLive?: () => void;
   private readonly o: Required<Omit<ReasonOptions, 'incidents' | 'llmCallsPerMinute' | 'tokenBudgetPerHour' | 'llmTimeoutMs'>>;
 
   constructor(
@@ -102,6 +107,16 @@ export class Reasoner {
       this.refreshTimer = setInterval(() => this.refresh(), this.o.refreshMs);
       this.refreshTimer.unref?.();
     }
+    this.unsubscribeLive = live.onUpdate?.((tag, v) => this.noteValue(tag, v));
+  }
+
+  private noteValue(tag: string, v: LiveValue): void {
+    const t = this.model.tagsByName.get(tag);
+    if (!t) return;
+    const sign = observe(this.model, t, { value: v.value, quality: v.quality }, [], 0).sign;
+    const prev = this.deviated.get(tag);
+    if (!sign) this.deviated.delete(tag);
+    else if (!prev || prev.sign !== sign) this.deviated.set(tag, { sign, since: v.timestamp });
   }
 
   get reasonerLabel(): string {
@@ -135,6 +150,7 @@ export class Reasoner {
 
   close(): void {
     this.closed = true;
+    this.unsubscribeLive?.();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     for (const t of this.tracks.values()) if (t.timer) clearTimeout(t.timer);
     this.tracks.clear();
@@ -213,7 +229,9 @@ export class Reasoner {
       }
     }
     this.stats.diagnoses++;
-    return diagnose({ model: this.model, time: now, values, alarms, trends, incidentStart: start, adjustments: this.feedbackBook.adjustments() });
+    const deviationSince: Record<string, number> = {};
+    for (const [tag, d] of this.deviated) deviationSince[tag] = d.since;
+    return diagnose({ model: this.model, time: now, values, alarms, trends, incidentStart: start, deviationSince, adjustments: this.feedbackBook.adjustments() });
   }
 
   private run(inc: IncidentState): void {
