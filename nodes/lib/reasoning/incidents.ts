@@ -14,7 +14,7 @@ import { countsForIncident } from './alarm-input';
 export interface IncidentOptions {
   /** An alarm more than this after the incident's last alarm starts a new incident. Default 10 min. */
   groupWindowMs?: number;
-  /** Influence-graph steps (either direction) that still count as connected. Default 3. */
+  /** Influence-graph steps (either direction) that still count as connected. Default 2. */
   maxHops?: number;
   /**
    * A flood, for grouping: this many alarm raises within floodWindowMs (default 10 in 1 min: a
@@ -56,7 +56,7 @@ export class IncidentTracker {
     private model: PlantModel,
     opts: IncidentOptions = {},
   ) {
-    this.o = { groupWindowMs: 10 * 60_000, maxHops: 3, floodCount: 10, floodWindowMs: 60_000, keepClosed: 50, ...opts };
+    this.o = { groupWindowMs: 10 * 60_000, maxHops: 2, floodCount: 10, floodWindowMs: 60_000, keepClosed: 50, ...opts };
   }
 
   setModel(model: PlantModel): void {
