@@ -244,3 +244,23 @@ test('a network that goes silent is noticed by the publish watchdog; values flow
     await proxy.close();
   }
 }, 60000);
+
+test('nothing listening: the status says so and retries with back-off, forever, without leaking handles', async () => {
+  const closed = await new Promise<number>((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+  const c = connection({ endpoint: `opc.tcp://127.0.0.1:${closed}`, backoff: { initialMs: 50, maxMs: 100 } });
+  const errors: string[] = [];
+  c.onStatus((s) => s.error && errors.push(s.error));
+  c.acquire('x');
+  await until('a few retries', () => errors.length >= 5);
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+  await until('many more retries', () => errors.length >= 25);
+  expect((process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length).toBeLessThanOrEqual(handles + 1);
+  expect(errors.at(-1)).toBe(`nothing listens at opc.tcp://127.0.0.1:${closed} (connection refused)`);
+  expect(c.status.state).toBe('reconnecting');
+});

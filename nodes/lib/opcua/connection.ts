@@ -125,12 +125,16 @@ function messageOf(e: unknown): string {
 
 /** Makes node-opcua's connection errors say what to do. */
 export function explainError(e: unknown, opts: Pick<ConnectionOptions, 'pkiDir' | 'endpoint'>): string {
+  // node-opcua puts the cause on later lines ("...cannot be established ... Reason: ECONNREFUSED").
+  const full = e instanceof Error ? `${e.message} ${String((e as { cause?: unknown }).cause ?? '')}` : String(e);
+  if (/ECONNREFUSED/.test(full)) return `nothing listens at ${opts.endpoint} (connection refused)`;
+  if (/ENOTFOUND|EAI_AGAIN/.test(full)) return `host of ${opts.endpoint} not found`;
+  if (/EHOSTUNREACH|ENETUNREACH/.test(full)) return `${opts.endpoint} is unreachable (no route to the host)`;
+  if (/cannot be established/i.test(full)) return `cannot connect to ${opts.endpoint} (no OPC UA server answered)`;
   const m = messageOf(e);
   if (/certificate/i.test(m) && /(trust|reject|invalid|untrusted|revoked|BadCertificate|BadSecurityChecks)/i.test(m))
     return `server certificate not trusted (${m}): move it from ${opts.pkiDir}/rejected to ${opts.pkiDir}/trusted/certs, or allow unknown server certificates`;
   if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/i.test(m)) return `user name or password refused by the server (${m})`;
-  if (/ECONNREFUSED/.test(m)) return `nothing listens at ${opts.endpoint} (connection refused)`;
-  if (/ENOTFOUND|EAI_AGAIN/.test(m)) return `host of ${opts.endpoint} not found`;
   return m;
 }
 
@@ -165,6 +169,7 @@ export class OpcuaConnection {
   private retryTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private teardown?: Promise<void>;
+  private certificateManager?: OPCUACertificateManager;
   /** Subscriptions created over the life of this connection (tests check there are no duplicates). */
   subscriptionsCreated = 0;
 
@@ -356,7 +361,10 @@ export class OpcuaConnection {
 
   private async open(gen: number): Promise<void> {
     const o = this.opts;
-    const certificateManager = new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: o.acceptUnknownCertificate });
+    // One certificate manager for the life of the connection: it watches the PKI folders, so one
+    // per reconnection attempt would leak a folder watcher every retry.
+    this.certificateManager ??= new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: o.acceptUnknownCertificate });
+    const certificateManager = this.certificateManager;
     const client = OPCUAClient.create({
       applicationName: o.applicationName ?? 'OperatorCopilot-NodeRED',
       endpointMustExist: false,
@@ -530,8 +538,11 @@ export class OpcuaConnection {
     this.readyWaiters.clear();
     const client = this.client;
     const session = this.session;
+    // Taken now: a user acquiring the connection while this close runs gets a fresh manager.
+    const cm = this.certificateManager;
     this.client = undefined;
     this.session = undefined;
+    this.certificateManager = undefined;
     for (const live of this.subscribers.values()) {
       live.subscription = undefined;
       live.groups = [];
@@ -540,6 +551,11 @@ export class OpcuaConnection {
     if (session) await withTimeout(session.close(true), 3000, 'closing the session').catch(() => undefined);
     await this.dispose(client);
     await this.teardown?.catch(() => undefined);
+    if (cm) {
+      // Each client counts itself in and (on disconnect) out; dispose for real whatever is left.
+      cm.referenceCounter = 0;
+      await cm.dispose().catch(() => undefined);
+    }
   }
 }
 
