@@ -54,7 +54,14 @@ RED.nodes.registerType('copilot-opcua', {
             out.text(r.error || 'browse failed');
             return;
           }
-          if (!r.children || !r.children.length) out.text('(no children)');
+          if (nodeId !== 'ns=0;i=85') {
+            const top = $('<div>').css({ cursor: 'pointer', padding: '1px 0' });
+            top.append($('<i>').addClass('fa fa-level-up').css('margin-right', '4px'));
+            top.append($('<span>').text('Objects'));
+            top.on('click', () => browse('ns=0;i=85'));
+            out.append(top);
+          }
+          if (!r.children || !r.children.length) out.append($('<div>').text('(no children)'));
           for (const c of r.children || []) {
             const row = $('<div>').css({ cursor: c.nodeClass === 'Variable' ? 'text' : 'pointer', padding: '1px 0' });
             const icon = c.nodeClass === 'Variable' ? 'fa-tag' : 'fa-folder-o';
