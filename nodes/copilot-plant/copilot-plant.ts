@@ -17,7 +17,7 @@ interface PlantDef extends NodeDef {
   audit?: string;
 }
 
-/** How often the file's modification time is checked; fs.watchFile survives editors that replace files. */
+/** How often the plant file is checked for changes. */
 const WATCH_INTERVAL_MS = 2000;
 
 export = function (RED: NodeAPI) {
@@ -80,20 +80,43 @@ export = function (RED: NodeAPI) {
       }
     }
 
+    // The file's identity when it was last read, taken *before* reading, so an edit that lands
+    // between the stat and the read is seen at the next poll.
+    const fileId = (st: fs.Stats) => `${st.ino}:${st.size}:${st.mtimeMs}`;
+    const statNow = (file: string | undefined): string | undefined => {
+      try {
+        return file ? fileId(fs.statSync(file)) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const plantFile = config.source !== 'inline' && config.path ? path.resolve(userDir(), config.path) : undefined;
+    let loadedId = statNow(plantFile);
     const first = load(config);
     apply(first, 'loaded');
 
-    let watched: string | undefined;
-    if (config.source !== 'inline' && first.file) {
-      watched = first.file;
-      fs.watchFile(watched, { interval: WATCH_INTERVAL_MS }, (cur, prev) => {
-        if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size) return;
-        apply(load(config), 'reloaded after the file changed');
-      });
-    }
+    // Polled rather than fs.watch'ed: polling survives editors that replace the file and network
+    // folders, and comparing with the identity taken at load has no start-up race (fs.watchFile
+    // takes its baseline asynchronously and misses an edit made before it).
+    let missingReported = false;
+    const poll = plantFile
+      ? setInterval(() => {
+          fs.stat(plantFile, (err, st) => {
+            if (err) {
+              if (!missingReported) node.error(`plant model file ${plantFile} cannot be read (${err.code}); still running on the previously loaded model`);
+              missingReported = true;
+              return;
+            }
+            missingReported = false;
+            if (fileId(st) === loadedId) return;
+            loadedId = fileId(st);
+            apply(load(config), 'reloaded after the file changed');
+          });
+        }, WATCH_INTERVAL_MS)
+      : undefined;
 
     node.on('close', (done: () => void) => {
-      if (watched) fs.unwatchFile(watched);
+      if (poll) clearInterval(poll);
       listeners.clear();
       if (audit) {
         if (node.hub.audit === audit) node.hub.audit = undefined;
