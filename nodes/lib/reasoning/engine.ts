@@ -239,22 +239,12 @@ export class Reasoner {
     const now = this.now();
     t.lastRunAt = now;
     t.seen = inc.revision;
+    // While its alarms clear, an incident's explanation stands: a plant settling after a fault
+    // can look like another fault (a hot reactor cooling down at full cooling water resembles a
+    // transmitter reading high), and a new, confident, wrong suggestion is worse than none.
+    if (recovering(inc) && inc.suggestion) return;
     try {
       const diagnosis = this.diagnoseIncident(inc, now);
-      if (recovering(inc) && inc.suggestion) {
-        // While its alarms clear, an incident's explanation stands. Only a different cause,
-        // clearly identified, means a new upset holds the remaining alarms: they move to the
-        // incident that already names that cause, or to a new one.
-        const top = diagnosis.hypotheses[0]?.cause;
-        if (diagnosis.verdict !== 'root_cause_identified' || top === inc.suggestion.hypotheses[0]?.cause) return;
-        const to = this.tracker.openIncidents().find((i) => i !== inc && !recovering(i) && i.suggestion?.hypotheses[0]?.cause === top);
-        const target = this.tracker.transfer(inc, now, to);
-        this.untrack(inc.id);
-        this.events.incident(publicIncident(inc));
-        if (!to) this.events.incident(publicIncident(target));
-        this.run(target);
-        return;
-      }
       t.lastDiagnosis = diagnosis;
       this.stats.lastVerdict = diagnosis.verdict;
       const refusal = this.llm ? this.budget!.refusal(now) : undefined;

@@ -134,27 +134,6 @@ export class IncidentTracker {
     return { incident: inc, opened, closed: false, rediagnose: true };
   }
 
-  /**
-   * Moves the still-active alarms of a recovering incident to `to` (or to a new incident) and
-   * closes it: a new diagnosis explains them by another cause, so they belong to a new upset.
-   */
-  transfer(from: IncidentState, now: number, to?: IncidentState): IncidentState {
-    const active = [...from.events.values()].filter(countsForIncident).sort((a, b) => (a.activeSince ?? now) - (b.activeSince ?? now));
-    const target = to ?? this.create(now, active[0]?.area);
-    for (const e of active) {
-      from.events.delete(e.id);
-      target.events.set(e.id, e);
-      if (!target.alarmIds.includes(e.id)) target.alarmIds.push(e.id);
-      target.tags.add(e.tag);
-      if (e.area) target.areas.add(e.area);
-    }
-    if (!target.firstOut && active[0]) target.firstOut = active[0].id;
-    target.lastAlarmAt = now;
-    target.revision++;
-    if (this.open.includes(from)) this.close(from, now);
-    return target;
-  }
-
   private create(now: number, area?: string): IncidentState {
     const inc: IncidentState = {
       id: `inc-${now.toString(36)}-${++this.seq}`,
