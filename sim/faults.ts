@@ -38,9 +38,9 @@ export interface ActiveFault {
 export const FAULT_CATALOGUE: FaultSpec[] = [
   { type: 'pump-trip', target: 'P-301', cause: 'cw-pump-trip', description: 'Cooling water duty pump P-301 trips (motor overload); standby P-302 stays off' },
   { type: 'valve-stuck', target: 'TV-301', value: 8, cause: 'cw-valve-stuck', description: 'Cooling water valve TV-301 sticks nearly closed (8 %) whatever TIC-201 asks' },
-  { type: 'loss-of-cooling', target: 'cooling-tower', value: 21, cause: 'cw-supply-hot', description: 'Cooling tower fans stop on a hot day: the cooling water supply warms by about 21 degC' },
+  { type: 'loss-of-cooling', target: 'cooling-tower', value: 20, cause: 'cw-supply-hot', description: 'Cooling tower fans stop on a hot day: the cooling water supply warms by about 20 degC' },
   { type: 'feed-surge', target: 'FV-101', value: 95, cause: 'feed-valve-stuck-open', description: 'Feed valve FV-101 sticks at 95 % open: feed flow surges, FIC-101 winds down in vain' },
-  { type: 'sensor-bias', target: 'TT-201', value: 20, cause: 'tt201-sensor-bias', description: 'Reactor temperature transmitter TT-201 reads 20 degC high; the reactor itself is fine' },
+  { type: 'sensor-bias', target: 'TT-201', value: 24, cause: 'tt201-sensor-bias', description: 'Reactor temperature transmitter TT-201 reads 24 degC high; the reactor itself is fine' },
   { type: 'sensor-frozen', target: 'LT-201', value: 22, cause: 'lt201-stuck', description: 'Reactor level transmitter LT-201 freezes at 22 %; LIC-201 closes the product valve and the true level rises' },
   { type: 'controller-manual', target: 'TIC-201', value: 10, cause: 'tic201-manual', description: 'TIC-201 is left in manual with its output (TV-301) at 10 %' },
   { type: 'pump-trip', target: 'P-201', cause: 'product-pump-trip', description: 'Product pump P-201 trips: product flow stops and the reactor fills' },

@@ -28,18 +28,19 @@ export const PLANT = {
   REACTOR_CAPACITY_M3: 0.4,
   FEED_VALVE_CV: 24, // m3/h at 100 % open with the feed pump running
   PRODUCT_VALVE_CV: 18, // m3/h at 100 % open at the normal reactor pressure
-  CW_VALVE_CV: 30.5, // m3/h per sqrt(bar) at 100 % open
+  CW_VALVE_CV: 36, // m3/h per sqrt(bar) at 100 % open
   CW_PUMP_SHUTOFF_BAR: 4.4, // header pressure at zero flow, one pump
-  CW_PUMP_CURVE: 0.0006, // bar per (m3/h)^2 of flow per running pump
+  CW_PUMP_CURVE: 0.0005, // bar per (m3/h)^2 of flow per running pump
   CW_STATIC_BAR: 0.3, // header pressure with both pumps stopped (static head)
   WATER_HEAT: 1.163, // kW per (m3/h) per K
   FEED_HEAT: 0.3, // kW per (m3/h) per K: organic feed
-  JACKET_UA: 8, // kW/K: reactor-side film limits heat transfer, more water helps little
+  JACKET_UA: 14, // kW/K: reactor-side film (wall and process side); caps the heat transfer at high water flow
+  JACKET_WATER_UA: 15, // kW/K: water-side film at 30 m3/h; grows with flow^0.8, limits at low flow (turndown)
   REACTION_HEAT: 58.5, // kW per (m3/h) of feed at full conversion (adiabatic temperature rise about 200 K)
   RATE_AT_70: 0.12, // 1/s, first-order rate constant at 70 degC
   ACTIVATION_K: 8000, // E/R in K
   REACTOR_HEAT_CAPACITY: 120, // kJ/K: contents plus wetted metal
-  SUPPLY_NORMAL_C: 20, // cooling tower outlet with fans running
+  SUPPLY_NORMAL_C: 21, // cooling tower outlet with fans running
   PAD_GAS_BARA: 2.5, // nitrogen pad at 50 % level
   VAPOUR_BARA_AT_70: 0.8,
 };
@@ -303,7 +304,7 @@ export class ReactorProcess implements SimProcess {
       case 'feed-surge':
         return 95;
       case 'loss-of-cooling':
-        return 21;
+        return 20;
       case 'sensor-bias': {
         const r = TAGS.find((t) => t.name === target)?.range ?? [0, 100];
         return (r[1] - r[0]) * 0.12;
@@ -413,7 +414,11 @@ export class ReactorProcess implements SimProcess {
     let returnTarget: number;
     if (this.cwFlow > 0.3) {
       const cap = this.k.WATER_HEAT * this.cwFlow;
-      const eff = 1 - Math.exp(-this.k.JACKET_UA / cap);
+      // Two films in series: the water side grows with velocity (Dittus-Boelter, flow^0.8), the
+      // reactor side does not; at high flow the reactor side caps what more water can do.
+      const waterSide = this.k.JACKET_WATER_UA * Math.pow(this.cwFlow / 30, 0.8);
+      const ua = 1 / (1 / this.k.JACKET_UA + 1 / waterSide);
+      const eff = 1 - Math.exp(-ua / cap);
       heatCooling = cap * eff * (this.temp - this.supplyTemp);
       returnTarget = this.supplyTemp + heatCooling / cap;
     } else {
