@@ -78,7 +78,12 @@ export = function (RED: NodeAPI) {
     };
 
     const pollOnce = async (send: Send, full: boolean): Promise<void> => {
-      if (!master || !poller || polling) return;
+      if (!master || !poller) return;
+      if (polling) {
+        // A poll is on the wire: the next one sends everything.
+        if (full) forceFull = true;
+        return;
+      }
       polling = true;
       try {
         const force = full || forceFull;
