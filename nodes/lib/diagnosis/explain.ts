@@ -11,9 +11,14 @@ const VERDICT: Record<string, string> = {
   insufficient_evidence: 'Not enough evidence for a diagnosis',
 };
 
+/** Readings as an operator reads them (0.06114545 -> 0.06115); evidence keeps the exact value. */
+function show(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
+}
+
 function reading(model: PlantModel, e: Evidence): string {
   const unit = model.tagsByName.get(e.tag)?.unit;
-  const obs = typeof e.observed === 'number' && unit ? `${e.observed} ${unit}` : String(e.observed);
+  const obs = typeof e.observed === 'number' && unit ? `${show(e.observed)} ${unit}` : show(e.observed);
   return `${e.tag} ${obs} (expected ${e.expected})`;
 }
 
@@ -39,7 +44,7 @@ export function explainText(model: PlantModel, r: DiagnosisResult): string {
   lines.push(`${VERDICT[r.verdict]} — plant "${model.plant}"`);
   if (r.firstOut) lines.push(`First-out alarm: ${r.firstOut.tag} ${r.firstOut.type} at ${new Date(r.firstOut.activeSince).toISOString()}`);
   if (r.standing.length) lines.push(`Standing alarms (active long before this incident, given little weight): ${r.standing.map((a) => `${a.tag} ${a.type}`).join(', ')}`);
-  if (r.deviations.length) lines.push(`Abnormal now: ${r.deviations.map((d) => `${d.tag} ${d.direction} (${d.observed})`).join(', ')}`);
+  if (r.deviations.length) lines.push(`Abnormal now: ${r.deviations.map((d) => `${d.tag} ${d.direction} (${show(d.observed)})`).join(', ')}`);
   if (r.unknown.length) lines.push(`Unknown (bad quality or no value): ${r.unknown.join(', ')}`);
   lines.push('');
   if (!r.hypotheses.length) lines.push('No named cause or influence-graph root fits the readings.');
