@@ -6,7 +6,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeAPI, NodeDef } from 'node-red';
 import { connectionConfigSchema, configErrors, type ConnectionConfig } from '../lib/opcua';
-import { OpcuaConnection, type ConnectionOptions, type ConnectionStatus } from '../lib/opcua/connection';
+import type { OpcuaConnection, ConnectionOptions, ConnectionStatus } from '../lib/opcua/connection';
+
+// node-opcua costs ~0.4 s and ~45 MB when loaded: load it when the first OPC UA connection is
+// configured, not at every Node-RED start of every user of this package.
+type ConnectionClass = typeof import('../lib/opcua/connection').OpcuaConnection;
+let connectionClass: ConnectionClass | undefined;
+function Connection(): ConnectionClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  connectionClass ??= (require('../lib/opcua/connection') as typeof import('../lib/opcua/connection')).OpcuaConnection;
+  return connectionClass;
+}
 import { isOpcuaSource, type Tag, type TagValue } from '../lib/plant';
 import type { TagReading } from '../shared/connections';
 import type { OpcuaConfigNode } from './opcua-node';
@@ -64,7 +74,7 @@ export = function (RED: NodeAPI) {
       node.error(`OPC UA connection "${config.name ?? ''}": ${node.configError}`);
     } else if (parsed.success) {
       try {
-        node.connection = new OpcuaConnection(connectionOptions(parsed.data, creds, { info: (m) => node.log(m), warn: (m) => node.warn(m) }));
+        node.connection = new (Connection())(connectionOptions(parsed.data, creds, { info: (m) => node.log(m), warn: (m) => node.warn(m) }));
         let last = '';
         node.connection.onStatus((s: ConnectionStatus) => {
           // Log state changes once each, not every retry of the same failure.
@@ -139,7 +149,7 @@ export = function (RED: NodeAPI) {
     let temp: OpcuaConnection | undefined;
     Promise.resolve()
       .then(() => {
-        temp = new OpcuaConnection({ ...connectionOptions(parsed.data, creds), connectTimeoutMs: 8000 });
+        temp = new (Connection())({ ...connectionOptions(parsed.data, creds), connectTimeoutMs: 8000 });
         return temp.browse(nodeId);
       })
       .then((children) => res.json({ ok: true, nodeId, children }))
