@@ -186,7 +186,7 @@ function ensurePeer() {
   if (!fs.existsSync(path.join(PEER_DIR, 'package.json'))) fs.writeFileSync(path.join(PEER_DIR, 'package.json'), '{"name":"modbus-bench-peer","private":true}\n');
   const failures = {};
   for (const v of PEER_CANDIDATES) {
-    const r = spawnSync('npm', ['install', '--prefix', PEER_DIR, `node-red-contrib-modbus@${v}`, '--no-audit', '--no-fund', '--ignore-scripts', '--fetch-retries', '0', '--fetch-timeout', '20000'], { encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync('npm', ['install', '--prefix', PEER_DIR, `node-red-contrib-modbus@${v}`, '--no-audit', '--no-fund', '--no-save', '--no-package-lock', '--ignore-scripts', '--fetch-retries', '0', '--fetch-timeout', '20000'], { encoding: 'utf8', timeout: 90_000 });
     if (r.status === 0 && fs.existsSync(pkg)) return { version: require(pkg).version, failures };
     failures[v] = ((r.stderr || '') + (r.error ? r.error.message : '')).split('\n').filter((l) => /error/i.test(l)).slice(0, 2).join(' ') || `exit ${r.status}`;
   }
