@@ -65,6 +65,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
   let op2: ConsoleUser;
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-demo-'));
   const password = 'e2e-' + Math.random().toString(36).slice(2);
+  const designSetpoints: Record<string, number> = { 'FIC-101.SP': 0, 'LIC-201.SP': 0 };
 
   beforeAll(async () => {
     demo = await startDemo({ port: 0, simHttpPort: 0, simModbusPort: 0, password, userDir, speed: 5, seed: 7, resetFlows: true, logLevel: 'error' });
@@ -75,6 +76,8 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
     await until('the console API', async () => (await fetch(`${api}/me`)).status === 401, 60_000, 500);
     await op1.login(password);
     await op2.login(password);
+    const tags = ((await (await fetch(`${sim}/state`)).json()) as { tags: Record<string, number> }).tags;
+    for (const t of Object.keys(designSetpoints)) designSetpoints[t] = tags[t];
     // Let the plant settle and the read node fill the live value table.
     await until('all alarms normal', async () => {
       const alarms = (await op1.call('GET', '/alarms')).body.alarms as Array<{ state: string }>;
@@ -117,10 +120,15 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
     expect(incident.suggestion!.hypotheses[0].cause).toBe(f.cause);
 
     // Its setpoint proposal is pending; approve it (four-eyes where the tag needs it).
+    let seen = '';
     const prop = await until(`a pending proposal for ${f.setpoint}`, async () => {
+      const all = (await op1.call('GET', '/proposals')).body.proposals as Array<{ id: string; tag: string; state: string; current: unknown; proposed: number; policy: { ok: boolean; reasons: string[] } }>;
+      seen = all.map((p) => `${p.id} ${p.tag} ${p.state} ${String(p.current)}->${p.proposed} ${p.policy.ok ? 'ok' : p.policy.reasons.join('; ')}`).join(' | ');
       const ps = (await op1.call('GET', '/proposals?state=pending')).body.proposals as Array<{ id: string; tag: string; incidentId?: string; approvalsRequired: number; proposed: number; policy: { ok: boolean } }>;
       return ps.find((p) => p.tag === f.setpoint && p.policy.ok);
-    }, 30_000);
+    }, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}; proposals: ${seen}`);
+    });
     expect((await op1.call('POST', `/proposals/${prop.id}/select`)).status).toBe(200);
     const a1 = await op1.call('POST', `/proposals/${prop.id}/approve`, { reason: 'e2e' });
     expect(a1.status).toBe(200);
@@ -152,6 +160,17 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
     }, 90_000, 2000).catch((e: Error) => {
       throw new Error(`${e.message}; still abnormal: ${abnormal.join(', ')}`);
     });
+
+    // With the fault gone the shift returns the plant to its normal operating point from the
+    // DCS (the simulator's own controls, not the copilot's write path), as operators do after an
+    // upset, so the next fault starts from the plant's design point.
+    for (const [tag, v] of Object.entries(designSetpoints)) demo.sim.process.write(tag, v);
+    await until('the plant back at its design point', async () => {
+      const tags = ((await (await fetch(`${sim}/state`)).json()) as { tags: Record<string, number> }).tags;
+      const alarms = (await op1.call('GET', '/alarms')).body.alarms as Array<{ id: string; state: string }>;
+      for (const a of alarms.filter((x) => x.state === 'RTN_UNACK')) await op1.call('POST', `/alarms/${encodeURIComponent(a.id)}/ack`);
+      return Math.abs(tags['FT-101'] - designSetpoints['FIC-101.SP']) < 0.3 && alarms.every((a) => a.state === 'NORMAL');
+    }, 60_000, 2000);
   });
 
   test('the audit trail names the approvers and its hash chain verifies; a tampered copy is detected', async () => {
