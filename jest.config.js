@@ -17,5 +17,6 @@ module.exports = {
   maxWorkers: 2,
   // Protocol servers and Node-RED runtimes are heavy: keep e2e files from running side by side.
   workerIdleMemoryLimit: '1GB',
+  reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
 };
