@@ -4,9 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NodeAPI, NodeDef } from 'node-red';
-import { formatPlantError, LiveValueTable, loadPlantFile, parsePlantText, type LoadResult, type PlantModel } from '../lib/plant';
+import { checkConnections, formatPlantError, LiveValueTable, loadPlantFile, parsePlantText, type LoadResult, type PlantModel } from '../lib/plant';
 import { PlantHub } from '../lib/hub';
 import { AuditLog } from '../lib/audit';
+import { connectionNames } from '../shared/connections';
 import type { PlantConfigNode } from '../shared/types';
 
 interface PlantDef extends NodeDef {
@@ -26,11 +27,17 @@ export = function (RED: NodeAPI) {
   const userDir = (): string =>
     (RED.settings as unknown as { userDir?: string }).userDir ?? path.join(os.tmpdir(), `node-red-copilot-${process.pid}`);
 
-  function load(def: { source?: string; path?: string; inline?: string; name?: string }): LoadResult & { file?: string } {
+  type Source = { source?: string; path?: string; inline?: string; name?: string };
+  const plantFileOf = (def: Source): string | undefined => (def.source !== 'inline' && def.path ? path.resolve(userDir(), def.path) : undefined);
+
+  function load(def: Source): LoadResult {
     if (def.source === 'inline') return parsePlantText(def.inline ?? '', { file: `${def.name || 'inline plant model'}`, baseDir: userDir() });
-    if (!def.path) return { errors: [{ file: '(none)', field: 'path', message: 'no plant model file set: enter a path relative to the Node-RED user directory' }] };
-    const file = path.resolve(userDir(), def.path);
-    return { ...loadPlantFile(file), file };
+    const file = plantFileOf(def);
+    if (!file) return { errors: [{ file: '(none)', field: 'path', message: 'no plant model file set: enter a path relative to the Node-RED user directory' }] };
+    const r = loadPlantFile(file);
+    if (!r.model && r.errors[0]?.message.startsWith('cannot read the file'))
+      r.errors[0].message += ` (a relative path is relative to the Node-RED user directory, ${userDir()})`;
+    return r;
   }
 
   function PlantNode(this: PlantConfigNode, config: PlantDef) {
@@ -46,10 +53,28 @@ export = function (RED: NodeAPI) {
       return () => listeners.delete(cb);
     };
 
+    // DESIGN §3: a tag's source.connection must name a connection node of the deployed flow;
+    // otherwise no read node reads it and the tag silently gets values only from messages.
+    const warnUnknownConnections = (model: PlantModel) => {
+      const byName = new Map<string, string[]>();
+      for (const e of checkConnections(model, connectionNames(RED))) {
+        const i = Number(/^tags\[(\d+)\]/.exec(e.field)?.[1]);
+        const tag = model.tags[i];
+        if (!tag?.source) continue;
+        byName.set(tag.source.connection, [...(byName.get(tag.source.connection) ?? []), tag.name]);
+      }
+      for (const [name, tags] of byName)
+        node.warn(
+          `${tags.length} tag${tags.length === 1 ? '' : 's'} (${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', ...' : ''}) read from connection "${name}", ` +
+            `but the flow has no copilot-modbus or copilot-opcua node named "${name}": give the connection node that name or correct source.connection in the plant model; until then these tags get values only from messages`,
+        );
+    };
+
     const apply = (result: LoadResult, reason: string) => {
       node.errors = result.errors;
       if (result.model) {
         node.model = result.model;
+        warnUnknownConnections(result.model);
         node.log(`${reason}: plant "${result.model.plant}", ${result.model.tags.length} tags, ${result.model.alarms.length} alarms, ${result.model.causes.length} causes`);
         for (const cb of listeners) {
           try {
@@ -90,7 +115,7 @@ export = function (RED: NodeAPI) {
         return undefined;
       }
     };
-    const plantFile = config.source !== 'inline' && config.path ? path.resolve(userDir(), config.path) : undefined;
+    const plantFile = plantFileOf(config);
     let loadedId = statNow(plantFile);
     const first = load(config);
     apply(first, 'loaded');
@@ -98,12 +123,14 @@ export = function (RED: NodeAPI) {
     // Polled rather than fs.watch'ed: polling survives editors that replace the file and network
     // folders, and comparing with the identity taken at load has no start-up race (fs.watchFile
     // takes its baseline asynchronously and misses an edit made before it).
-    let missingReported = false;
+    // A file missing at deploy was reported by the load itself.
+    let missingReported = loadedId === undefined;
     const poll = plantFile
       ? setInterval(() => {
           fs.stat(plantFile, (err, st) => {
             if (err) {
-              if (!missingReported) node.error(`plant model file ${plantFile} cannot be read (${err.code}); still running on the previously loaded model`);
+              if (!missingReported)
+                node.error(`plant model file ${plantFile} cannot be read (${err.code})${node.model ? '; still running on the previously loaded model' : ''}`);
               missingReported = true;
               return;
             }

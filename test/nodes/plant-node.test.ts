@@ -62,6 +62,29 @@ describe('copilot-plant', () => {
     const p = helper.getNode('p1');
     expect(p.model).toBeUndefined();
     expect(p.errors[0].message).toMatch(/cannot read the file/);
+    expect(p.errors[0].message).toMatch(/relative to the Node-RED user directory/);
+  });
+
+  const sourced = `plant: S\ntags:\n  - { name: A, source: { connection: plc-1, address: "HR:0" } }\n  - { name: B, source: { connection: plc-1, address: "HR:2" } }\n  - { name: C }\n`;
+  const connectionWarnings = () =>
+    (helper.log().args as Array<[{ msg?: unknown }]>).map((a) => String(a[0].msg ?? '')).filter((m) => m.includes('read from connection'));
+
+  test('tags whose source.connection names no connection node of the flow are reported once per name', async () => {
+    await helper.load(plantNode, [{ id: 'p1', type: 'copilot-plant', source: 'inline', inline: sourced }]);
+    expect(connectionWarnings()).toEqual([
+      '2 tags (A, B) read from connection "plc-1", but the flow has no copilot-modbus or copilot-opcua node named "plc-1": give the connection node that name or correct source.connection in the plant model; until then these tags get values only from messages',
+    ]);
+  });
+
+  test('no warning when the flow defines the connection', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const modbusNode = require('../../dist/nodes/copilot-modbus/copilot-modbus.js');
+    await helper.load([plantNode, modbusNode], [
+      { id: 'p1', type: 'copilot-plant', source: 'inline', inline: sourced },
+      { id: 'm1', type: 'copilot-modbus', name: 'plc-1', transport: 'tcp', host: '127.0.0.1', port: 502, unitId: 1 },
+    ]);
+    expect(helper.getNode('p1').model.plant).toBe('S');
+    expect(connectionWarnings()).toEqual([]);
   });
 
   test('the editor check route validates settings before deploy', async () => {

@@ -85,16 +85,13 @@ export function importAlarmCsv(text: string, file: string): { alarms: CsvAlarmRo
     return { alarms: [], errors: [{ file, line, field: '', message: `CSV cannot be read: ${(e as Error).message}` }] };
   }
   const alarms: CsvAlarmRow[] = [];
-  const unknown = new Set<string>();
   for (const { record, info } of records) {
     const line = info.lines;
     const spec: Record<string, unknown> = {};
     for (const [header, rawValue] of Object.entries(record)) {
+      // Extra spreadsheet columns (owner, review date, ...) are normal and ignored.
       const key = COLUMNS[norm(header)];
-      if (!key) {
-        unknown.add(header);
-        continue;
-      }
+      if (!key) continue;
       if (rawValue === undefined || rawValue === '') continue;
       let value: unknown = rawValue;
       if (key === 'priority') value = PRIORITY[norm(rawValue)] ?? rawValue;
@@ -123,7 +120,6 @@ export function importAlarmCsv(text: string, file: string): { alarms: CsvAlarmRo
   if (!records.length) errors.push({ file, line: 1, field: '', message: 'no alarm rows (a header line and one row per alarm are expected)' });
   const hasTag = records.length && Object.keys(records[0].record).some((h) => COLUMNS[norm(h)] === 'tag');
   if (records.length && !hasTag) errors.push({ file, line: 1, field: 'header', message: 'no "tag" column; expected headers such as tag, type, limit, priority, message, cause, consequence, action, response time' });
-  void unknown; // extra spreadsheet columns (owner, review date, ...) are normal and ignored
   return { alarms, errors };
 }
 

@@ -67,11 +67,6 @@ export class LiveValueTable {
     return () => this.listeners.delete(l);
   }
 
-  clear(): void {
-    this.values.clear();
-    this.trends.clear();
-  }
-
   private recordTrend(tag: string, v: LiveValue): void {
     if (v.quality === 'bad') return;
     let tr = this.trends.get(tag);

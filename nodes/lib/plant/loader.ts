@@ -23,13 +23,6 @@ export function formatPlantError(e: PlantError): string {
   return `${e.file}${e.line ? `:${e.line}` : ''}: ${e.field || '(file)'}: ${e.message}`;
 }
 
-export class PlantModelError extends Error {
-  constructor(public readonly errors: PlantError[]) {
-    super(`${errors.length} error${errors.length === 1 ? '' : 's'} in the plant model:\n` + errors.map(formatPlantError).join('\n'));
-    this.name = 'PlantModelError';
-  }
-}
-
 export interface LoadResult {
   model?: PlantModel;
   errors: PlantError[];
