@@ -15,8 +15,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!hexy/)'],
   testTimeout: 30000,
   maxWorkers: 2,
-  // Protocol servers and Node-RED runtimes are heavy: keep e2e files from running side by side.
+  // Files that embed Node-RED and protocol servers leave large heaps: a worker above 1 GB is
+  // replaced before it takes the next file.
   workerIdleMemoryLimit: '1GB',
   reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
-  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
 };
