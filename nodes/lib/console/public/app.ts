@@ -3,99 +3,15 @@
 // time. Every server string reaches the page through textContent, never innerHTML: suggestion
 // text may come from an LLM.
 namespace CopilotConsole {
-  // ---- the API's shapes (subset of nodes/lib/contracts.ts) ------------------------------------
-  type Value = number | boolean | string | null;
-  interface Alarm {
-    id: string;
-    tag: string;
-    type: string;
-    state: string;
-    priority: string;
-    value: Value;
-    limit: Value;
-    message: string;
-    activeSince: number | null;
-    firstOut: boolean;
-    shelved: boolean;
-    suppressed: boolean;
-    shelvedUntil?: number;
-    rationalization?: { cause: string; consequence: string; action: string; responseTime: string };
-    at?: number;
-    by?: string;
-  }
-  interface Evidence {
-    tag: string;
-    observed: Value;
-    expected: Value;
-    relation: 'supports' | 'contradicts';
-  }
-  interface Hypothesis {
-    cause: string;
-    description?: string;
-    confidence: number;
-    evidence: Evidence[];
-  }
-  interface Suggestion {
-    id: string;
-    incidentId: string;
-    verdict: string;
-    summary: string;
-    hypotheses: Hypothesis[];
-    consequences: string[];
-    actions: string[];
-    proposals: Proposal[];
-    reasoner: string;
-    model?: string;
-    checkNext?: string[];
-    createdAt: number;
-  }
-  interface Incident {
-    id: string;
-    openedAt: number;
-    closedAt?: number;
-    area?: string;
-    alarmIds: string[];
-    firstOut?: string;
-    flood: boolean;
-    suggestion?: Suggestion;
-    feedback?: Array<{ cause: string; correct: boolean; note?: string; user: string; at: number }>;
-  }
-  interface WriteResult {
-    proposalId: string;
-    tag: string;
-    requested: number;
-    written: number | null;
-    readBack: Value;
-    verified: boolean;
-    at: number;
-    error?: string;
-  }
-  interface Proposal {
-    id: string;
-    tag: string;
-    current: Value;
-    proposed: number;
-    unit?: string;
-    limits: { min: number; max: number; maxStep?: number };
-    rationale: string;
-    evidence: Evidence[];
-    approvalsRequired: number;
-    roles?: string[];
-    expiresAt: number;
-    policy: { ok: boolean; reasons: string[] };
-    incidentId?: string;
-    consequence?: string;
-    reasoner?: string;
-    createdAt?: number;
-    state: string;
-    selectedBy?: string;
-    selectedUntil?: number;
-    approvals: Array<{ user: string; at: number; value: number; reason?: string }>;
-    rejection?: { user: string; at: number; reason: string };
-    result?: WriteResult;
-    value?: number;
-    updatedAt: number;
-  }
+  // ---- the API's shapes: the server's own types (nodes/lib/contracts.ts). Type-only imports,
+  // which the build's transpile erases, so the page stays a plain script without modules.
+  type Alarm = import('../../contracts').AlarmEvent;
+  type Incident = import('../../contracts').Incident;
+  type Proposal = import('../../contracts').ProposalRecord;
+  type AuditRecord = import('../../contracts').AuditRecord;
+  type Suggestion = import('../../contracts').Suggestion;
+  type WriteResult = import('../../contracts').WriteResult;
+  type Value = import('../../plant/model').TagValue | null;
   interface Me {
     user: string;
     roles: string[];
@@ -108,14 +24,6 @@ namespace CopilotConsole {
     unit: string | null;
     limits: { min: number; max: number } | null;
     points: Array<[number, number]>;
-  }
-  interface AuditRecord {
-    seq: number;
-    at: number;
-    kind: string;
-    actor: string | null;
-    data: unknown;
-    hash: string;
   }
 
   const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
