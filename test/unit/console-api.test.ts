@@ -184,6 +184,16 @@ describe('authentication', () => {
     }
   });
 
+  test('a mangled session cookie is no session (401), not an internal error', async () => {
+    const { app } = rig();
+    const r = await request(app).get('/copilot/api/me').set('cookie', 'copilot_sid=%E0%A4%A');
+    expect(r.status).toBe(401);
+    expect(r.body.error).toMatch(/not logged in/);
+    const s = await login(app, 'op1');
+    expect((await request(app).post('/copilot/api/login').set('cookie', 'copilot_sid=%zz').send({ username: 'op1', password: PW })).status).toBe(200);
+    expect((await get(app, s, '/me')).status).toBe(200);
+  });
+
   test('a user removed from the console loses the session', async () => {
     const r = rig();
     const s = await login(r.app, 'op2');
