@@ -249,7 +249,7 @@ export async function startModbusServer(proc: SimProcess, opts: ModbusServerOpti
         head[6] = unit;
         answers.push(head, resp);
       }
-      if (answers.length) sock.write(answers.length === 2 ? Buffer.concat(answers) : Buffer.concat(answers));
+      if (answers.length) sock.write(Buffer.concat(answers));
     });
   });
 

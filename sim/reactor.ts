@@ -12,7 +12,7 @@
 // real time.
 import type { SimProcess, SimTagInfo } from './process-api';
 import { SeededRandom } from './random';
-import { type ActiveFault, type FaultRequest, type FaultSpec, faultSpecFor } from './faults';
+import { type ActiveFault, type FaultRequest, type FaultSpec, type FaultType, faultSpecFor } from './faults';
 
 /** Boiling point of the reactor contents at the pad pressure, degC. */
 const BOILING_C = 98;
@@ -109,6 +109,8 @@ const TAGS: SimTagInfo[] = [
   { name: 'PT-301', kind: 'number', unit: 'barg', range: [0, 8], description: 'Cooling water header pressure', area: 'cooling', writable: false },
 ];
 
+const TAG_INFO = new Map(TAGS.map((t) => [t.name, t]));
+
 const SETPOINT_LIMITS: Record<string, [number, number]> = {
   'FIC-101.SP': [0, 20],
   'TIC-201.SP': [0, 150],
@@ -124,7 +126,6 @@ const lag = (x: number, target: number, tau: number, dt: number) => x + (target 
 
 export class ReactorProcess implements SimProcess {
   readonly tags = TAGS;
-  private readonly tagNames = new Set(TAGS.map((t) => t.name));
   private readonly rng: SeededRandom;
   private simMs: number;
   private readonly listeners = new Set<() => void>();
@@ -177,8 +178,8 @@ export class ReactorProcess implements SimProcess {
   }
 
   write(tag: string, value: number | boolean): void {
-    if (!this.tagNames.has(tag)) throw new Error(`unknown tag "${tag}"`);
-    const info = TAGS.find((t) => t.name === tag)!;
+    const info = TAG_INFO.get(tag);
+    if (!info) throw new Error(`unknown tag "${tag}"`);
     if (!info.writable) throw new Error(`${tag} is a process value and cannot be written; write a setpoint (*.SP) or a mode (*.AUTO)`);
     const loop = this.loopOf(tag.split('.')[0]);
     if (tag.endsWith('.SP')) {
@@ -297,25 +298,15 @@ export class ReactorProcess implements SimProcess {
     }
   }
 
-  private defaultFaultValue(type: string, target: string): number | undefined {
-    switch (type) {
-      case 'valve-stuck':
-        return target === 'TV-301' ? 8 : 10;
-      case 'feed-surge':
-        return 95;
-      case 'loss-of-cooling':
-        return 20;
-      case 'sensor-bias': {
-        const r = TAGS.find((t) => t.name === target)?.range ?? [0, 100];
-        return (r[1] - r[0]) * 0.12;
-      }
-      case 'sensor-frozen':
-        return undefined; // freeze at the present reading
-      case 'controller-manual':
-        return undefined; // hold the present output
-      default:
-        return undefined;
+  /** Magnitude of a fault outside the catalogue (the catalogue's faults carry their own). */
+  private defaultFaultValue(type: FaultType, target: string): number | undefined {
+    if (type === 'valve-stuck') return 10;
+    if (type === 'sensor-bias') {
+      const r = TAG_INFO.get(target)?.range ?? [0, 100];
+      return (r[1] - r[0]) * 0.12;
     }
+    // sensor-frozen freezes at the present reading, controller-manual holds the present output.
+    return undefined;
   }
 
   private fault(type: string, target: string): ActiveFault | undefined {
@@ -473,7 +464,7 @@ export class ReactorProcess implements SimProcess {
     const frozen = this.frozen.get(tag);
     if (frozen !== undefined) return frozen;
     const bias = this.fault('sensor-bias', tag)?.value ?? 0;
-    const range = TAGS.find((t) => t.name === tag)?.range ?? [0, 100];
+    const range = TAG_INFO.get(tag)?.range ?? [0, 100];
     return clamp((truth ?? this.truthOf(tag)) + bias + (this.noise.get(tag) ?? 0), range[0], range[1]);
   }
 

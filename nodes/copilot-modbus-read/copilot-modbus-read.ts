@@ -68,8 +68,9 @@ export = function (RED: NodeAPI) {
       }
     };
 
-    const showStatus = (good: number, bad: number) => {
+    const showStatus = () => {
       if (!master || !poller) return;
+      const { goodTags: good, badTags: bad } = poller.stats;
       const st = master.state;
       const text = `${st} · ${good}/${good + bad} good · ${poller.stats.lastPollMs} ms`;
       if (st !== 'connected') status.error(node, text);
@@ -93,7 +94,7 @@ export = function (RED: NodeAPI) {
         const live = plant?.live;
         if (live) for (const s of result.all) live.update(s.tag, { value: s.value, quality: s.quality, timestamp: s.timestamp, source: conn?.name });
         emit(result.changed, send);
-        showStatus(poller.stats.goodTags, poller.stats.badTags);
+        showStatus();
       } finally {
         polling = false;
       }
@@ -112,9 +113,8 @@ export = function (RED: NodeAPI) {
       if (plant.model) build(plant.model);
       cleanups.push(plant.onModel((m) => build(m)));
       master = conn.register(node.id);
-      const onState = () => showStatus(poller?.stats.goodTags ?? 0, poller?.stats.badTags ?? 0);
-      master.on('state', onState);
-      cleanups.push(() => master?.off('state', onState));
+      master.on('state', showStatus);
+      cleanups.push(() => master?.off('state', showStatus));
       status.busy(node, master.state);
       schedule();
     }

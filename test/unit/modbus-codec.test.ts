@@ -46,6 +46,11 @@ describe('decodeRegisters / encodeRegisters', () => {
     expect(decodeRegisters(point({ type: 'bool', bit: 15 }), hex('7FFF'))).toBe(false);
     expect(decodeRegisters(point({ type: 'bool', bit: 15 }), hex('8000'))).toBe(true);
     expect(() => encodeRegisters(point({ type: 'bool', bit: 3 }), true)).toThrow(/other 15 bits/);
+    const boolReg = pointOf({ connection: 'plc1', address: 'HR:7', type: 'bool' });
+    expect(boolReg).toMatchObject({ type: 'bool' });
+    expect(decodeRegisters(boolReg, hex('0002'))).toBe(true);
+    expect(decodeRegisters(boolReg, hex('0000'))).toBe(false);
+    expect(encodeRegisters(boolReg, true).toString('hex')).toBe('0001');
   });
   it('linear scaling both ways', () => {
     const p = point({ type: 'int16', scale: { raw: [0, 27648], eng: [0, 150] } });

@@ -2,11 +2,10 @@
 // "IR:5", "CO:3", "DI:3" or "HR:10.3" (bit 3 of a register); int16/uint16/int32/uint32/float32/
 // float64/bool with byte and word order ABCD (big-endian), CDAB (word swap), BADC (byte swap)
 // and DCBA (little-endian); linear scaling raw -> engineering units.
-import type { ModbusSource } from '../plant/schema';
+import type { ByteOrder, ModbusSource, ModbusType } from '../plant/schema';
 
+export type { ByteOrder, ModbusType };
 export type Area = 'HR' | 'IR' | 'CO' | 'DI';
-export type ModbusType = 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64' | 'bool';
-export type ByteOrder = 'ABCD' | 'CDAB' | 'BADC' | 'DCBA';
 
 export interface ModbusPoint {
   area: Area;
@@ -51,7 +50,8 @@ export function parseAddress(address: string): { area: Area; offset: number; bit
 /** The point a tag's source describes, with the documented defaults filled in. */
 export function pointOf(source: ModbusSource): ModbusPoint {
   const { area, offset, bit } = parseAddress(source.address);
-  const type: ModbusType = isBitArea(area) || bit !== undefined ? 'bool' : source.type && source.type !== 'bool' ? source.type : source.type === 'bool' ? 'uint16' : 'float32';
+  // A bool register is true when non-zero (decodeRegisters) and written as 0/1 (encodeRegisters).
+  const type: ModbusType = isBitArea(area) || bit !== undefined ? 'bool' : (source.type ?? 'float32');
   const p: ModbusPoint = { area, offset, bit, type, order: source.order ?? 'ABCD', unitId: source.unitId };
   if (source.scale) p.scale = { raw: source.scale.raw, eng: source.scale.eng };
   if (offset + widthOf(p) > 65536) throw new Error(`Modbus address "${source.address}": a ${type} there runs past register 65535`);

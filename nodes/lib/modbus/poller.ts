@@ -2,17 +2,15 @@
 // decoding, report by exception (per-tag deadband plus a periodic full refresh), and honest
 // quality: a failed request marks exactly its tags bad with the time of the failure; a stale
 // value is never passed on as good.
+import type { TagSample } from '../messages';
 import type { Quality, Tag, TagValue } from '../plant';
 import { isModbusSource } from '../plant';
 import { decodeRegisters, isBitArea, pointOf, type ModbusPoint } from './codec';
 import { readBits, readRegisters, type ModbusMaster } from './master';
 import { planReads, type PlannedRead } from './planner';
 
-export interface TagSampleOut {
-  tag: string;
-  value: TagValue;
-  quality: Quality;
-  timestamp: number;
+/** A tag sample (the message contract) plus, on a bad one, why. */
+export interface TagSampleOut extends TagSample {
   error?: string;
 }
 
@@ -39,7 +37,9 @@ interface Last {
 }
 
 export class ModbusPoller {
-  private plan: Array<PlannedRead<Tag>> = [];
+  private readonly plan: Array<PlannedRead<Tag>>;
+  /** Deadband per tag name, for report by exception. */
+  private readonly deadbands = new Map<string, number>();
   private readonly last = new Map<string, Last>();
   private lastFullRefresh = 0;
   readonly invalid: Array<{ tag: string; error: string }> = [];
@@ -54,6 +54,7 @@ export class ModbusPoller {
       if (!isModbusSource(t.source)) continue;
       try {
         points.push({ key: t, point: pointOf(t.source) });
+        this.deadbands.set(t.name, t.deadband ?? 0);
       } catch (e) {
         this.invalid.push({ tag: t.name, error: (e as Error).message });
       }
@@ -83,9 +84,8 @@ export class ModbusPoller {
     let good = 0;
     for (const s of all) {
       if (s.quality === 'good') good++;
-      const tag = this.tagByName(s.tag);
       const prev = this.last.get(s.tag);
-      if (full || !prev || this.differs(tag, prev, s)) {
+      if (full || !prev || this.differs(prev, s)) {
         changed.push(s);
         this.last.set(s.tag, { value: s.value, quality: s.quality });
       }
@@ -97,16 +97,10 @@ export class ModbusPoller {
     return { all, changed, full };
   }
 
-  private names?: Map<string, Tag>;
-  private tagByName(name: string): Tag | undefined {
-    if (!this.names) this.names = new Map(this.plan.flatMap((r) => r.items.map((i) => [i.key.name, i.key] as [string, Tag])));
-    return this.names.get(name);
-  }
-
-  private differs(tag: Tag | undefined, prev: Last, s: TagSampleOut): boolean {
+  private differs(prev: Last, s: TagSampleOut): boolean {
     if (prev.quality !== s.quality) return true;
     if (typeof prev.value === 'number' && typeof s.value === 'number') {
-      return Math.abs(s.value - prev.value) > (tag?.deadband ?? 0);
+      return Math.abs(s.value - prev.value) > (this.deadbands.get(s.tag) ?? 0);
     }
     return prev.value !== s.value;
   }

@@ -74,6 +74,8 @@ export class ModbusRtuClient extends EventEmitter implements ModbusMaster {
     const c = new Ctor();
     c.connectRTUBuffered(this.opts.path, { baudRate: this.opts.baudRate, parity: this.opts.parity, dataBits: this.opts.dataBits ?? 8, stopBits: this.opts.stopBits ?? 1 })
       .then(() => {
+        // Closed by the flow while the port was opening: release the port, or the next deploy cannot open it.
+        if (this._state === 'closed') return c.close();
         c.setTimeout(this.opts.timeoutMs ?? 1000);
         this.client = c;
         this.attempt = 0;

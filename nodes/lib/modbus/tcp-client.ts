@@ -206,6 +206,17 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
     }, delay);
   }
 
+  /** Destroys the present socket without its 'close' starting a second reconnect; the caller calls lost(). */
+  private dropSocket(): void {
+    const s = this.socket;
+    this.socket = undefined;
+    if (!s) return;
+    s.removeAllListeners('data');
+    s.removeAllListeners('close');
+    s.on('error', () => undefined);
+    s.destroy();
+  }
+
   private failAll(e: Error): void {
     for (const r of this.inFlight.values()) {
       if (r.timer) clearTimeout(r.timer);
@@ -265,12 +276,7 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
     // Nothing at all came back since this request went out, from a unit that did answer on this
     // socket: the connection is half-open (PLC restarted, cable pulled, NAT dropped it).
     if (this.rxFrames === r.rxAtSend && u.answeredOnSocket && this.socket) {
-      const s = this.socket;
-      this.socket = undefined;
-      s.removeAllListeners('data');
-      s.removeAllListeners('close');
-      s.on('error', () => undefined);
-      s.destroy();
+      this.dropSocket();
       this.lost(`no answer within ${this.opts.timeoutMs} ms on an open connection (half-open)`);
       return;
     }
@@ -289,10 +295,7 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
       const len = this.rx.readUInt16BE(4);
       if (len < 2 || len > 254) {
         // Framing lost: the only safe way back is a fresh connection.
-        const s = this.socket;
-        this.socket = undefined;
-        s?.removeAllListeners('close');
-        s?.destroy();
+        this.dropSocket();
         this.lost('the device sent a malformed Modbus TCP frame');
         return;
       }
