@@ -32,7 +32,8 @@ interface Persisted {
 
 type Msg = Record<string, unknown>;
 
-const setting = (v: unknown, dflt: number): number | undefined => {
+/** A non-negative number from an editor field, else the default: an empty field means "default". */
+const setting = (v: unknown, dflt: number): number => {
   if (v === '' || v === undefined || v === null) return dflt;
   const n = Number(v);
   return Number.isFinite(n) && n >= 0 ? n : dflt;
@@ -119,12 +120,12 @@ export = function (RED: NodeAPI) {
           error: (e) => node.error(`diagnosis failed: ${errorText(e)}`),
         },
         {
-          expiryMs: (setting(config.expiry, 5) ?? 5) * 60_000,
-          minIntervalMs: (setting(config.minInterval, 2) ?? 2) * 1000,
-          refreshMs: (setting(config.refresh, 5) ?? 5) * 1000,
+          expiryMs: setting(config.expiry, 5) * 60_000,
+          minIntervalMs: setting(config.minInterval, 2) * 1000,
+          refreshMs: setting(config.refresh, 5) * 1000,
           llmCallsPerMinute: optional(config.callsPerMinute),
           tokenBudgetPerHour: optional(config.tokenBudget),
-          incidents: { groupWindowMs: (setting(config.groupWindow, 10) ?? 10) * 60_000 },
+          incidents: { groupWindowMs: setting(config.groupWindow, 10) * 60_000 },
         },
         advisor,
         new FeedbackBook(saved?.feedback ?? []),
@@ -168,7 +169,7 @@ export = function (RED: NodeAPI) {
     };
 
     node.on('input', (msg: Msg, send: Send, done: Done) => {
-      if (!reasoner) return reject('no valid plant model: the message was dropped', done);
+      if (!reasoner) return reject(plant ? `the plant model is invalid (${plant.errors.length} errors, see the log): the message was dropped` : 'no plant model selected: open the node and choose a copilot-plant configuration', done);
       const topic = typeof msg.topic === 'string' ? msg.topic : '';
       const user = { name: typeof msg.user === 'string' ? msg.user : 'flow', roles: ['operator'] };
       const p = (msg.payload ?? {}) as Record<string, unknown>;

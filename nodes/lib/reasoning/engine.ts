@@ -8,7 +8,7 @@ import type { AlarmEvent, Incident, Proposal, Suggestion, UserRef } from '../con
 import { ServiceError } from '../contracts';
 import { diagnose, observe, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
 import type { LiveValue } from '../plant/live-values';
-import type { PlantModel } from '../plant/model';
+import { writableOf, type PlantModel } from '../plant/model';
 import { checkWritePolicy, type PolicyContext } from '../policy';
 import { allowedNumbers, buildLlmContext, checkAnswer, checkText, type LlmAdvisor, type LlmContext, type LlmLookups } from '../llm';
 import { countsForIncident } from './alarm-input';
@@ -370,10 +370,10 @@ export class Reasoner {
         if (!check.ok) return done(`answer rejected: ${check.errors.slice(0, 2).join('; ')}`);
         const policy = this.policyContext(this.now());
         const extra: Proposal[] = (answer.proposals ?? []).map((p, i) => {
+          // checkAnswer let only writable tags of the plant through.
           const tag = this.model.tagsByName.get(p.tag)!;
-          const w = ctx.writable[p.tag];
+          const w = writableOf(this.model, p.tag)!;
           const live = this.live.get(p.tag);
-          const wr = this.model.tagsByName.get(p.tag)!.writable!;
           return {
             id: `${kb.id}-llm${i + 1}`,
             tag: p.tag,
@@ -383,8 +383,8 @@ export class Reasoner {
             limits: { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}) },
             rationale: p.rationale,
             evidence: diagnosis.hypotheses[0]?.evidence.filter((e) => e.relation === 'supports') ?? [],
-            approvalsRequired: wr.approvals ?? 1,
-            roles: wr.roles ?? ['operator'],
+            approvalsRequired: w.approvals,
+            roles: w.roles,
             expiresAt: policy.now + this.o.expiryMs,
             policy: checkWritePolicy(policy, p.tag, p.value),
             incidentId: inc.id,

@@ -106,7 +106,7 @@ export class IncidentTracker {
       const before = owner.events.get(e.id)!;
       owner.events.set(e.id, e);
       const changed = countsForIncident(before) !== counts;
-      if (counts && changed) this.noteRaise(owner, e, now);
+      if (counts && changed) this.noteRaise(owner, now);
       if (!counts && changed) owner.clearedSinceRaise++;
       if (![...owner.events.values()].some(countsForIncident)) {
         this.close(owner, now);
@@ -126,7 +126,7 @@ export class IncidentTracker {
     inc.alarmIds.push(e.id);
     inc.tags.add(e.tag);
     if (e.area) inc.areas.add(e.area);
-    this.noteRaise(inc, e, now);
+    this.noteRaise(inc, now);
     // The first-out is the alarm that came first; an alarm system's own first-out flag wins.
     if (!inc.firstOut || (e.firstOut && !inc.events.get(inc.firstOut)?.firstOut)) inc.firstOut = e.id;
     if (flood || this.inFlood(now)) inc.flood = true;
@@ -157,7 +157,7 @@ export class IncidentTracker {
     return [...inc.events.values()].filter(countsForIncident);
   }
 
-  private noteRaise(inc: IncidentState, _e: AlarmEvent, now: number): void {
+  private noteRaise(inc: IncidentState, now: number): void {
     inc.lastAlarmAt = now;
     inc.clearedSinceRaise = 0;
     this.raises.push(now);

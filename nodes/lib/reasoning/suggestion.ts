@@ -3,6 +3,7 @@
 // proposals already checked against the write policy (DESIGN §5 rule 3). A refused proposal is
 // kept with the policy's reasons, so the operator sees why the copilot will not offer it.
 import { randomUUID } from 'node:crypto';
+import { PRIORITY_RANK } from '../alarms/engine';
 import type { AlarmEvent, Proposal, Suggestion } from '../contracts';
 import type { DiagnosisResult } from '../diagnosis';
 import { summaryOf } from '../diagnosis';
@@ -11,7 +12,6 @@ import { writableOf } from '../plant/model';
 import { boundTarget, checkWritePolicy, targetOf, type PolicyContext } from '../policy';
 
 export const DEFAULT_PROPOSAL_EXPIRY_MS = 5 * 60_000;
-const PRIORITY_ORDER = { urgent: 0, high: 1, medium: 2, low: 3 } as const;
 
 export interface SuggestionInput {
   model: PlantModel;
@@ -88,7 +88,7 @@ export function buildSuggestion(inp: SuggestionInput): Suggestion {
   const now = inp.policy.now;
   const id = `sug-${randomUUID()}`;
   const top = diagnosis.hypotheses[0];
-  const sorted = [...alarms].sort((a, b) => PRIORITY_ORDER[a.priority] - PRIORITY_ORDER[b.priority] || (a.activeSince ?? 0) - (b.activeSince ?? 0));
+  const sorted = [...alarms].sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || (a.activeSince ?? 0) - (b.activeSince ?? 0));
   const consequences = [...new Set(sorted.map((a) => a.rationalization.consequence).filter(Boolean))];
   const actions: string[] = [];
   const cause = top ? model.causes.find((c) => c.id === top.cause) : undefined;
