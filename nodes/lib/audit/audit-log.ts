@@ -12,25 +12,6 @@ import Database from 'better-sqlite3';
 import type { AuditRecord, AuditSink } from '../contracts';
 import { canonicalJson } from './canonical';
 
-/** The kinds this package writes (docs/audit.md says what each holds); other flows may append their own. */
-export const AUDIT_KINDS = [
-  'alarm',
-  'alarm-flood',
-  'alarm-chatter',
-  'suggestion',
-  'question',
-  'feedback',
-  'policy-refusal',
-  'proposal',
-  'decision',
-  'write',
-  'read-back',
-  'token-refusal',
-  'login',
-  'login-failed',
-  'logout',
-] as const;
-
 /** prevHash of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 

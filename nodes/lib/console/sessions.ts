@@ -55,11 +55,6 @@ export class SessionStore {
     this.sessions.delete(id);
   }
 
-  /** Drops every session of a user (e.g. removed from the console node). */
-  destroyUser(user: string): void {
-    for (const [id, s] of this.sessions) if (s.user === user) this.sessions.delete(id);
-  }
-
   sweep(idleTimeoutMs: number): void {
     const t = this.now();
     for (const [id, s] of this.sessions) if (t - s.lastSeen > idleTimeoutMs) this.sessions.delete(id);
