@@ -13,6 +13,11 @@ test('scrypt hashes verify the right password only, salt differs per hash, malfo
   expect(await verifyPassword('s3cret', 'plain-text')).toBe(false);
   // A tampered cost factor must not make a login allocate gigabytes.
   expect(await verifyPassword('s3cret', a.replace('16384', String(1 << 24)))).toBe(false);
+  // Factors within each bound but together beyond scrypt's memory limit fail closed too (no throw, so a login answers 401).
+  for (const t of [a.replace('16384', String(1 << 20)), a.replace('16384', String(1 << 16)).replace(':8:', ':32:')]) {
+    expect(isPasswordHash(t)).toBe(false);
+    await expect(verifyPassword('s3cret', t)).resolves.toBe(false);
+  }
   await expect(hashPassword('')).rejects.toThrow(/empty/);
 });
 

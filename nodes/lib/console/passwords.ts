@@ -8,6 +8,7 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 const PREFIX = 'scrypt:';
+const VERIFY_MAXMEM = 256 * 1024 * 1024;
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
@@ -26,6 +27,8 @@ function parseHash(s: string): { n: number; r: number; p: number; salt: Buffer; 
   if (!nums.every((x) => Number.isInteger(x) && x > 0)) return undefined;
   // Power of two and bounded: a tampered hash must not make a login allocate gigabytes.
   if ((nums[0] & (nums[0] - 1)) !== 0 || nums[0] > 1 << 20 || nums[1] > 32 || nums[2] > 16) return undefined;
+  // What OpenSSL's scrypt needs for these factors must fit in the verify's maxmem, or it throws.
+  if (128 * nums[1] * (nums[0] + 2 + nums[2]) > VERIFY_MAXMEM) return undefined;
   const saltBuf = Buffer.from(salt, 'base64');
   const hashBuf = Buffer.from(hash, 'base64');
   if (saltBuf.length < 8 || hashBuf.length < 16) return undefined;
@@ -43,7 +46,7 @@ export async function hashPassword(password: string): Promise<string> {
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const h = parseHash(stored);
   if (!h || typeof password !== 'string') return false;
-  const key = await scryptAsync(password, h.salt, h.hash.length, { N: h.n, r: h.r, p: h.p, maxmem: 256 * 1024 * 1024 });
+  const key = await scryptAsync(password, h.salt, h.hash.length, { N: h.n, r: h.r, p: h.p, maxmem: VERIFY_MAXMEM });
   return key.length === h.hash.length && timingSafeEqual(key, h.hash);
 }
 
