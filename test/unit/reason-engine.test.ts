@@ -232,6 +232,7 @@ describe('questions and feedback', () => {
     expect(h.saved).toHaveLength(1);
     expect(() => h.r.feedback(inc.id, { cause: 'made-up', correct: true }, user)).toThrow(/neither a cause id/);
     expect(() => h.r.feedback('nope', { cause: 'cw-pump-trip', correct: true }, user)).toThrow(/no incident/);
+    expect(() => h.r.feedback('', { cause: 'cw-pump-trip', correct: true }, user)).toThrow(/no incident yet: an alarm opens one/);
 
     // A later incident with the same readings: the confirmed cause ranks higher, and says why.
     const h2 = new Reasoner(demo, live, { suggestion: () => undefined, incident: () => undefined }, { refreshMs: 0 }, undefined, new FeedbackBook(h.r.feedbackBook.all()));

@@ -415,9 +415,14 @@ export class Reasoner {
 
   // ---- operator questions and feedback ----------------------------------------------------
 
+  private incidentOf(id: string): IncidentState {
+    const inc = this.tracker.get(id);
+    if (!inc) throw new ServiceError(404, id ? `no incident ${id}` : 'there is no incident yet: an alarm opens one (or name it in payload.incidentId)');
+    return inc;
+  }
+
   async ask(incidentId: string, question: string, _user: UserRef): Promise<{ answer: string; reasoner: string }> {
-    const inc = this.tracker.get(incidentId);
-    if (!inc) throw new ServiceError(404, `no incident ${incidentId}`);
+    const inc = this.incidentOf(incidentId);
     const q = String(question ?? '').trim();
     if (!q) throw new ServiceError(400, 'the question is empty');
     if (q.length > 2000) throw new ServiceError(400, 'the question is longer than 2,000 characters');
@@ -444,8 +449,7 @@ export class Reasoner {
   }
 
   feedback(incidentId: string, fb: { cause: string; correct: boolean; note?: string }, user: UserRef): Incident {
-    const inc = this.tracker.get(incidentId);
-    if (!inc) throw new ServiceError(404, `no incident ${incidentId}`);
+    const inc = this.incidentOf(incidentId);
     if (typeof fb?.cause !== 'string' || !fb.cause.trim()) throw new ServiceError(400, 'feedback needs `cause`: the cause id the operator confirms or rejects');
     if (typeof fb.correct !== 'boolean') throw new ServiceError(400, 'feedback needs `correct`: true (this was the cause) or false (it was not)');
     const cause = fb.cause.trim();
