@@ -99,8 +99,8 @@ export = function (RED: NodeAPI) {
       for (const item of items) {
         const last = reporter.latestOf(item.key);
         if (!last || last.quality === 'bad') continue;
-        const s: Sample = { value: last.value, quality: 'bad', timestamp: now };
-        plant.live.update(item.key, { ...s, source });
+        const s = { value: last.value, quality: 'bad' as const, timestamp: now, source };
+        plant.live.update(item.key, s);
         reporter.offer(item.key, s);
       }
       scheduleFlush();
@@ -108,7 +108,12 @@ export = function (RED: NodeAPI) {
 
     const subscribe = (m: PlantModel) => {
       model = m;
-      const tags = tagsOnConnection(m, connName).filter((t) => isOpcuaSource(t.source));
+      const onConnection = tagsOnConnection(m, connName);
+      const tags = onConnection.filter((t) => isOpcuaSource(t.source));
+      if (tags.length < onConnection.length) {
+        const odd = onConnection.filter((t) => !isOpcuaSource(t.source)).map((t) => t.name);
+        node.warn(`not read: ${odd.join(', ')} name connection "${connName}" but have no nodeId; an OPC UA source is {connection: ${connName}, nodeId: "ns=1;s=..."}`);
+      }
       const next = tags.map((t) => ({ key: t.name, nodeId: isOpcuaSource(t.source) ? t.source.nodeId : '' }));
       // A tag dropped from the model (or moved to another node id) is forgotten, so it is re-reported.
       const keep = new Map(next.map((i) => [i.key, i.nodeId]));
@@ -171,9 +176,10 @@ export = function (RED: NodeAPI) {
         // its timestamp so consumers' staleness checks see a live tag, not a quiet one.
         for (const [tag, s] of samples) {
           if (s.quality === 'bad') continue;
-          const renewed = { ...s, timestamp: now };
+          // One object for the report and the live table (reportMessages copies only its fields).
+          const renewed = { ...s, timestamp: now, source };
           samples.set(tag, renewed);
-          plant.live.update(tag, { ...renewed, source });
+          plant.live.update(tag, renewed);
         }
       }
       send(samples);

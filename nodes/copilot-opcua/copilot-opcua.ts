@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import type { NodeAPI, NodeDef } from 'node-red';
 import { connectionConfigSchema, configErrors, type ConnectionConfig } from '../lib/opcua';
 import type { OpcuaConnection, ConnectionOptions, ConnectionStatus } from '../lib/opcua/connection';
+import { isOpcuaSource, type Tag, type TagValue } from '../lib/plant';
+import type { TagReading } from '../shared/connections';
+import type { OpcuaConfigNode } from './opcua-node';
 
 // node-opcua costs ~0.4 s and ~45 MB when loaded: load it when the first OPC UA connection is
 // configured, not at every Node-RED start of every user of this package.
@@ -17,9 +20,6 @@ function Connection(): ConnectionClass {
   connectionClass ??= (require('../lib/opcua/connection') as typeof import('../lib/opcua/connection')).OpcuaConnection;
   return connectionClass;
 }
-import { isOpcuaSource, type Tag, type TagValue } from '../lib/plant';
-import type { TagReading } from '../shared/connections';
-import type { OpcuaConfigNode } from './opcua-node';
 
 interface OpcuaDef extends NodeDef {
   endpoint: string;

@@ -267,3 +267,12 @@ test('a plant with no tags on the connection opens no session and says so', asyn
   await new Promise((r) => setTimeout(r, 300));
   expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
 }, 20000);
+
+test('a tag that names the OPC UA connection but has a Modbus-style source is warned about, not silently dropped', async () => {
+  const inline = 'plant: T\ntags:\n  - { name: YY-2, source: { connection: ua1, address: "HR:0" } }\n';
+  await helper.load(nodes, flow({ plant: { source: 'inline', inline } }));
+  const warns = helper._NodePrototype.warn.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'r1');
+  expect(warns.map((c: { args: unknown[] }) => String(c.args[0])).join('\n')).toMatch(/not read: YY-2 name connection "ua1" but have no nodeId/);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
+}, 20000);

@@ -1,5 +1,7 @@
 // Pure OPC UA logic: status-code severities, value conversion for reads and writes, batching,
 // back-off, report by exception, configuration validation.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import fc from 'fast-check';
 import {
   backoffDelay,
@@ -156,4 +158,17 @@ test('configuration errors say what to enter', () => {
   });
   expect(readConfigSchema.safeParse({ publishingInterval: 'fast' }).success).toBe(false);
   expect(readConfigSchema.safeParse({ batchSize: 2.5 }).success).toBe(false);
+});
+
+test('registering the OPC UA nodes does not load node-opcua (it loads with the first connection)', () => {
+  // A fresh process: the built node modules, registered with a stub RED, must leave node-opcua unloaded.
+  const script = `
+    const RED = { nodes: { createNode() {}, registerType() {}, getNode() { return null; } }, httpAdmin: { post() {} }, auth: { needsPermission: () => () => undefined }, settings: {} };
+    for (const m of ['copilot-opcua/copilot-opcua.js', 'copilot-opcua-read/copilot-opcua-read.js', 'lib/opcua/index.js']) {
+      const mod = require(require('node:path').join(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'nodes'))}, m));
+      if (typeof mod === 'function') mod(RED);
+    }
+    console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules[\\\\/]node-opcua/.test(k))));`;
+  const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+  expect(loaded).toEqual([]);
 });

@@ -93,7 +93,6 @@ export interface BrowseEntry {
 interface Live {
   sub: Subscriber;
   subscription?: ClientSubscription;
-  groups: ClientMonitoredItemGroup[];
   /** When the last publish response (data or keep-alive) of this subscription arrived. */
   lastPublish: number;
 }
@@ -204,7 +203,7 @@ export class OpcuaConnection {
   /** Subscribes (now if connected, else as soon as the session exists, and again after every reconnection). */
   addSubscriber(sub: Subscriber): () => void {
     this.removeSubscriber(sub.id);
-    const live: Live = { sub, groups: [], lastPublish: Date.now() };
+    const live: Live = { sub, lastPublish: Date.now() };
     this.subscribers.set(sub.id, live);
     const session = this.session;
     if (session && this.state === 'connected') {
@@ -254,7 +253,7 @@ export class OpcuaConnection {
     const id = this.parseNodeId(nodeId);
     return this.withSession(async (session) => {
       const dv = await session.read({ nodeId: id, attributeId: AttributeIds.Value });
-      if (!dv.statusCode.isGood() && !dv.statusCode.isGoodish()) {
+      if (!dv.statusCode.isGoodish()) {
         throw new Error(`${nodeId}: read answered ${dv.statusCode.name}${dv.statusCode.description ? ` (${dv.statusCode.description})` : ''}`);
       }
       const value = tagValueOf(dv.value.dataType, dv.value.value);
@@ -336,10 +335,7 @@ export class OpcuaConnection {
     const old = this.client;
     this.client = undefined;
     this.session = undefined;
-    for (const live of this.subscribers.values()) {
-      live.subscription = undefined;
-      live.groups = [];
-    }
+    for (const live of this.subscribers.values()) live.subscription = undefined;
     this.teardown = this.dispose(old);
     this.setStatus({ state: 'reconnecting', text: `retry in ${Math.ceil(retryInMs / 1000)} s: ${error}`.slice(0, 80), error, attempt: this.attempt, retryInMs });
     clearTimeout(this.retryTimer);
@@ -447,7 +443,6 @@ export class OpcuaConnection {
     }
     this.subscriptionsCreated++;
     live.subscription = subscription;
-    live.groups = [];
     live.lastPublish = Date.now();
     const seen = () => (live.lastPublish = Date.now());
     subscription.on('keepalive', seen);
@@ -473,7 +468,6 @@ export class OpcuaConnection {
     let refused = sub.items.length - valid.length;
     const scratch: Parameters<Subscriber['onValue']>[1] = { value: undefined, quality: 'good', timestamp: 0 };
     const attach = (group: ClientMonitoredItemGroup, batch: typeof valid) => {
-      live.groups.push(group);
       group.on('err', () => undefined);
       group.monitoredItems.forEach((mi, k) => {
         const status = mi.statusCode;
@@ -543,10 +537,7 @@ export class OpcuaConnection {
     this.client = undefined;
     this.session = undefined;
     this.certificateManager = undefined;
-    for (const live of this.subscribers.values()) {
-      live.subscription = undefined;
-      live.groups = [];
-    }
+    for (const live of this.subscribers.values()) live.subscription = undefined;
     if (this.state !== 'idle') this.setStatus({ state: 'closed', text: 'closed' });
     if (session) await withTimeout(session.close(true), 3000, 'closing the session').catch(() => undefined);
     await this.dispose(client);

@@ -37,10 +37,6 @@ export class ExceptionReporter {
     return true;
   }
 
-  get pendingCount(): number {
-    return this.pending.size;
-  }
-
   /** The samples to report now (each tag once, its newest reportable sample); clears the queue. */
   takePending(): Map<string, Sample> {
     const out = this.pending;
