@@ -49,7 +49,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const proc = new ReactorProcess({ seed: opts.seed ?? 1 });
   const stoppers: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+    for (const s of [...stoppers].reverse()) await s().catch(() => undefined);
   };
   try {
     const modbus = await startModbusServer(proc, {
