@@ -2,6 +2,7 @@
 // updates the plant's live value table and sends tag samples by exception (deadband) plus a
 // periodic full refresh. A failed read marks its tags bad; the status shows the connection
 // state and poll statistics.
+import { numberSetting } from '../lib/settings';
 import type { NodeAPI, NodeDef, Node } from 'node-red';
 import { tagsOnConnection, type PlantModel } from '../lib/plant';
 import { ModbusPoller, type ModbusMaster, type TagSampleOut } from '../lib/modbus';
@@ -19,18 +20,14 @@ interface ReadDef extends NodeDef {
   maxGap: number | string;
 }
 
-const seconds = (v: unknown, dflt: number, min: number) => {
-  const n = Number(v);
-  return v === '' || v === undefined || !Number.isFinite(n) ? dflt : Math.max(min, n);
-};
 
 export = function (RED: NodeAPI) {
   function ReadNode(this: Node, config: ReadDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const intervalMs = seconds(config.interval, 1, 0.01) * 1000;
-    const fullRefreshMs = seconds(config.fullRefresh, 60, 0) * 1000;
-    const maxGap = Math.round(seconds(config.maxGap, 10, 0));
+    const intervalMs = numberSetting(config.interval, 1, 0.01) * 1000;
+    const fullRefreshMs = numberSetting(config.fullRefresh, 60, 0) * 1000;
+    const maxGap = Math.round(numberSetting(config.maxGap, 10, 0));
     const plant = plantNodeOf(RED, node, config.plant);
     const conn = config.connection ? (RED.nodes.getNode(config.connection) as ModbusConfigNode | null) : null;
     if (!conn) {

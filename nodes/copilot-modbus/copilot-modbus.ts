@@ -2,6 +2,7 @@
 // node that uses it. Users register by node id; the connection opens on the first user and
 // closes on the last. Its `name` is the connection name plant tags use in `source.connection`.
 // Implements TagIO (read now, write with the tag's encoding) for copilot-write.
+import { numberSetting } from '../lib/settings';
 import type { NodeAPI, NodeDef } from 'node-red';
 import type { Tag, TagValue } from '../lib/plant';
 import { isModbusSource } from '../lib/plant';
@@ -37,29 +38,25 @@ interface ModbusDef extends NodeDef {
 }
 
 
-const num = (v: unknown, dflt: number, min: number, max: number): number => {
-  const n = Number(v);
-  return Number.isFinite(n) && v !== '' && v !== undefined ? Math.min(max, Math.max(min, n)) : dflt;
-};
 
 export = function (RED: NodeAPI) {
   function ModbusNode(this: ModbusConfigNode, config: ModbusDef) {
     RED.nodes.createNode(this, config);
     const node = this;
-    node.unitId = num(config.unitId, 1, 0, 255);
+    node.unitId = numberSetting(config.unitId, 1, 0, 255);
     const users = new Set<string>();
     let master: ModbusMaster | undefined;
 
     const create = (): ModbusMaster => {
       if (config.transport === 'rtu') {
-        return new ModbusRtuClient({ path: config.serialPath, baudRate: num(config.baudRate, 9600, 300, 921600), parity: config.parity || 'none', timeoutMs: num(config.timeout, 1000, 50, 60000) });
+        return new ModbusRtuClient({ path: config.serialPath, baudRate: numberSetting(config.baudRate, 9600, 300, 921600), parity: config.parity || 'none', timeoutMs: numberSetting(config.timeout, 1000, 50, 60000) });
       }
       return new ModbusTcpClient({
         host: config.host || '127.0.0.1',
-        port: num(config.port, 502, 1, 65535),
-        timeoutMs: num(config.timeout, 1000, 50, 60000),
-        maxInFlight: num(config.inFlight, 1, 1, 64),
-        queueLimit: num(config.queueLimit, 100, 1, 10000),
+        port: numberSetting(config.port, 502, 1, 65535),
+        timeoutMs: numberSetting(config.timeout, 1000, 50, 60000),
+        maxInFlight: numberSetting(config.inFlight, 1, 1, 64),
+        queueLimit: numberSetting(config.queueLimit, 100, 1, 10000),
       });
     };
 
