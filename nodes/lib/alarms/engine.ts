@@ -6,6 +6,7 @@
 // Cost per sample is a map lookup plus the alarms of that tag (and the alarms whose DEV
 // reference or suppression condition names it): alarms on other tags cost nothing.
 import { ServiceError, type AlarmCommand, type AlarmEvent, type AlarmState } from '../contracts';
+import type { TagSample } from '../messages';
 import { conditionTags, evaluateCondition } from '../plant/condition';
 import type { Alarm, PlantModel, Quality, TagValue } from '../plant/model';
 import type { Priority } from '../plant/schema';
@@ -90,12 +91,8 @@ interface AlarmRt {
   chattering: boolean;
 }
 
-export interface SampleLike {
-  tag: string;
-  value: TagValue;
-  quality: Quality;
-  timestamp: number;
-}
+/** A tag sample as the engine needs it (samplesFromMessage's TagSample without its source). */
+export type SampleLike = Omit<TagSample, 'source'>;
 
 export interface RaiseRecord {
   t: number;
