@@ -1,6 +1,7 @@
 // Pure OPC UA logic: status-code severities, value conversion for reads and writes, batching,
 // back-off, report by exception, configuration validation.
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import {
@@ -171,4 +172,12 @@ test('registering the OPC UA nodes does not load node-opcua (it loads with the f
     console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules[\\\\/]node-opcua/.test(k))));`;
   const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
   expect(loaded).toEqual([]);
+});
+
+test('the OPC UA demo plant differs from the Modbus demo plant only in its source lines', () => {
+  const body = (file: string) => {
+    const lines = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'plants', file), 'utf8').split('\n');
+    return lines.slice(lines.findIndex((l) => l.startsWith('plant:'))).filter((l) => !/^\s+source:/.test(l));
+  };
+  expect(body('reactor-unit-2-opcua.yaml')).toEqual(body('reactor-unit-2.yaml'));
 });
