@@ -119,5 +119,5 @@ function main() {
   }
 }
 
-module.exports = { syntheticPlant, snapshot, tagName };
+module.exports = { syntheticPlant, snapshot };
 if (require.main === module) main();

@@ -10,7 +10,7 @@ const { LiveValueTable } = require('../dist/nodes/lib/plant');
 const { Reasoner, alarmEventOf } = require('../dist/nodes/lib/reasoning');
 const { diagnose } = require('../dist/nodes/lib/diagnosis');
 const { LangChainAdvisor, DEFAULT_LLM_SETTINGS } = require('../dist/nodes/lib/llm');
-const { syntheticPlant, snapshot, tagName } = require('./diagnosis.js');
+const { syntheticPlant, snapshot } = require('./diagnosis.js');
 
 const EVENTS = 1000;
 const SECONDS = 10;
@@ -59,7 +59,6 @@ async function main() {
   line('suggestions_sent', stats.suggestions, 'alarm events', EVENTS);
   line('llm_calls', stats.llmCalls, 'alarm events', EVENTS, { llmFailures: stats.llmFailures, callsPerMinute: DEFAULT_LLM_SETTINGS.callsPerMinute });
   line('ms_first_alarm_to_first_suggestion', Number((first - t0).toFixed(2)), 'one bare diagnosis (ms)', Number(bare.toFixed(2)));
-  void tagName;
 }
 
 main().catch((e) => {
