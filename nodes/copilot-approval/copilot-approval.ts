@@ -95,8 +95,16 @@ export = function (RED: NodeAPI) {
 
     const onChange = (rec: ProposalRecord, event: ChangeEvent, write?: ApprovedWrite) => {
       plant.hub.emit({ type: 'proposal', payload: rec });
-      // A spent token must be on disk before the write goes ahead: a restart must not revive it.
-      persist(event === 'redeemed' || event === 'approved');
+      if (event === 'redeemed') {
+        // A spent token must be on disk before the write goes ahead: a restart must not revive it.
+        // If it cannot be saved, the error reaches copilot-write and nothing is written.
+        stateFile.save({ ...(keepSecret ? { secret } : {}), store: store.toJSON() });
+        try {
+          stateFile.flush();
+        } catch (e) {
+          throw new Error(`the spent approval token cannot be saved (${errorText(e)}), so the write is not carried out; check the copilot-state folder in the Node-RED user directory`);
+        }
+      } else persist(event === 'approved');
       let out: Array<Msg | null> | undefined;
       if (event === 'approved' && write) out = [{ topic: 'copilot/approved-write', payload: write, proposal: rec }, null, null];
       else if (event === 'rejected' || event === 'refused') out = [null, { topic: 'copilot/rejected', payload: rec }, null];

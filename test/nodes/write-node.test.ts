@@ -128,6 +128,33 @@ describe('copilot-write', () => {
     expect(plant.hub.audit.query({ kind: 'write' })).toEqual([]);
   });
 
+  test('when the spent token cannot be saved, nothing is written', async () => {
+    await helper.load(
+      [plantNode, approvalNode, writeNode],
+      [
+        { id: 'plant', type: 'copilot-plant', source: 'file', path: 'plant.yaml' },
+        { id: 'appr', type: 'copilot-approval', plant: 'plant', wires: [['w'], [], []] },
+        { id: 'w', type: 'copilot-write', plant: 'plant', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+    );
+    const plant = helper.getNode('plant');
+    freshLive(plant);
+    const errors = errorsOf(helper.getNode('w'));
+    const outputs: any[] = [];
+    helper.getNode('out').on('input', (m: any) => outputs.push(m));
+    // The state file's temp path is a directory: every save of the approval state fails.
+    fs.mkdirSync(path.join(userDir, 'copilot-state', `approval-appr.json.${process.pid}.tmp`), { recursive: true });
+    helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'p1', tag: 'LIC-201.SP', proposed: 55, expiresAt: Date.now() + 60_000 } });
+    const svc = plant.hub.service('approval');
+    svc.select('p1', op1);
+    svc.approve('p1', op1, {});
+    await until('refusal', () => errors.length === 1);
+    expect(errors[0]).toMatch(/spent approval token cannot be saved.*the write is not carried out/);
+    expect(outputs).toEqual([]);
+    expect(plant.hub.audit.query({ kind: 'write' })).toEqual([]);
+  });
+
   test('a plant without an audit log writes nothing', async () => {
     await helper.load(
       [plantNode, approvalNode, writeNode],
