@@ -1,5 +1,6 @@
 // The copilot-llm node's settings, validated: every field has a default and a range, and a
 // configuration that cannot work says why in words (the reasoning node then runs without LLM).
+import { numberSetting } from '../settings';
 import { DEFAULT_LLM_SETTINGS, PROVIDERS, type LlmSettings, type Provider } from './types';
 
 export interface LlmConfigFields {
@@ -13,11 +14,6 @@ export interface LlmConfigFields {
   tokenBudget?: string | number;
 }
 
-const num = (v: unknown, dflt: number, min: number, max: number): number => {
-  const n = Number(v);
-  return v === '' || v === undefined || v === null || !Number.isFinite(n) ? dflt : Math.min(max, Math.max(min, n));
-};
-
 export function settingsFromConfig(c: LlmConfigFields, apiKey?: string): { settings?: LlmSettings; problem?: string } {
   const provider = (c.provider || 'none') as Provider;
   if (!PROVIDERS.includes(provider)) return { problem: `unknown provider "${c.provider}": choose ${PROVIDERS.join(', ')}` };
@@ -30,11 +26,11 @@ export function settingsFromConfig(c: LlmConfigFields, apiKey?: string): { setti
       model: String(c.model ?? '').trim(),
       ...(c.baseUrl ? { baseUrl: String(c.baseUrl).replace(/\/+$/, '') } : {}),
       ...(apiKey ? { apiKey } : {}),
-      temperature: num(c.temperature, DEFAULT_LLM_SETTINGS.temperature, 0, 2),
-      timeoutMs: num(c.timeout, DEFAULT_LLM_SETTINGS.timeoutMs / 1000, 1, 600) * 1000,
-      maxTokens: Math.round(num(c.maxTokens, DEFAULT_LLM_SETTINGS.maxTokens, 50, 32000)),
-      callsPerMinute: num(c.callsPerMinute, DEFAULT_LLM_SETTINGS.callsPerMinute, 0, 600),
-      tokenBudgetPerHour: Math.round(num(c.tokenBudget, DEFAULT_LLM_SETTINGS.tokenBudgetPerHour, 0, 1e9)),
+      temperature: numberSetting(c.temperature, DEFAULT_LLM_SETTINGS.temperature, 0, 2),
+      timeoutMs: numberSetting(c.timeout, DEFAULT_LLM_SETTINGS.timeoutMs / 1000, 1, 600) * 1000,
+      maxTokens: Math.round(numberSetting(c.maxTokens, DEFAULT_LLM_SETTINGS.maxTokens, 50, 32000)),
+      callsPerMinute: numberSetting(c.callsPerMinute, DEFAULT_LLM_SETTINGS.callsPerMinute, 0, 600),
+      tokenBudgetPerHour: Math.round(numberSetting(c.tokenBudget, DEFAULT_LLM_SETTINGS.tokenBudgetPerHour, 0, 1e9)),
     },
   };
 }
