@@ -118,6 +118,7 @@ export = function (RED: NodeAPI) {
       // A tag dropped from the model (or moved to another node id) is forgotten, so it is re-reported.
       const keep = new Map(next.map((i) => [i.key, i.nodeId]));
       for (const old of items) if (keep.get(old.key) !== old.nodeId) reporter.forget(old.key);
+      const unchanged = next.length > 0 && next.length === items.length && next.every((i, k) => i.key === items[k].key && i.nodeId === items[k].nodeId);
       items = next;
       const deadbands = new Map(tags.map((t) => [t.name, t.deadband ?? 0]));
       const prev = reporter;
@@ -127,6 +128,9 @@ export = function (RED: NodeAPI) {
         if (last) reporter.offer(i.key, last);
       }
       reporter.takePending();
+      // Same items (only deadbands, alarms or other connections changed): the subscription stays,
+      // rather than recreating every monitored item on the server.
+      if (unchanged) return showStatus();
       refused.clear();
       subscribed = false;
       if (items.length === 0) {

@@ -276,3 +276,26 @@ test('a tag that names the OPC UA connection but has a Modbus-style source is wa
   await new Promise((r) => setTimeout(r, 300));
   expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
 }, 20000);
+
+test('a plant-file edit that keeps the node ids keeps the subscription; one that changes them resubscribes', async () => {
+  const file = path.join(userDir, 'plant-reload.yaml');
+  const original = fs.readFileSync(OPCUA_PLANT, 'utf8');
+  fs.writeFileSync(file, original);
+  await helper.load(nodes, flow({ plant: { path: file } }));
+  const c = helper.getNode('c1').connection;
+  const got = collect('h1');
+  await until('the first batch', () => got.find((m) => m.topic === 'batch'));
+  expect(c.subscriptionsCreated).toBe(1);
+  const reloads = () => helper._NodePrototype.log.getCalls().filter((k: { thisValue: { id: string }; args: unknown[] }) => k.thisValue.id === 'p1' && /reloaded/.test(String(k.args[0]))).length;
+  // A deadband edit: same tags, same node ids.
+  fs.writeFileSync(file, original.replace('deadband: 0.1\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }', 'deadband: 0.25\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }'));
+  await until('the first reload', () => reloads() === 1, 8000);
+  got.length = 0;
+  await until('values after the reload', () => got.find((m) => m.topic === 'batch'));
+  expect(c.subscriptionsCreated).toBe(1);
+  // TT-201 leaves the connection: the item list changed, so the subscription is recreated.
+  fs.writeFileSync(file, original.replace('\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }', ''));
+  await until('the second reload', () => reloads() === 2, 8000);
+  await until('the new subscription', () => c.subscriptionsCreated === 2);
+  expect(await untilAsync('one subscription on the server', async () => (await serverCounts()).subscriptions === 1)).toBe(true);
+}, 30000);
