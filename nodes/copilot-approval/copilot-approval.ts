@@ -8,6 +8,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { ApprovalStore, decisionSchema, describeZodError, generateSecret, proposalSchema, writeResultSchema, type ApprovalState, type ChangeEvent } from '../lib/approval';
 import type { ApprovedWrite, Proposal, ProposalRecord } from '../lib/contracts';
 import { ServiceError } from '../lib/contracts';
+import { numberSetting } from '../lib/settings';
 import { StateFile, stateFilePath } from '../lib/state-file';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
@@ -29,15 +30,9 @@ interface Persisted {
   store?: ApprovalState;
 }
 
-
 type Msg = Record<string, unknown>;
 
 const TICK_MS = 1000;
-
-function num(v: unknown, dflt: number, min: number): number {
-  const n = typeof v === 'number' ? v : Number(String(v ?? '').trim());
-  return Number.isFinite(n) && String(v ?? '').trim() !== '' ? Math.max(min, n) : dflt;
-}
 
 export = function (RED: NodeAPI) {
   function ApprovalNodeCtor(this: Node & { credentials?: { secret?: string } }, config: ApprovalDef) {
@@ -122,12 +117,12 @@ export = function (RED: NodeAPI) {
       secret,
       model: () => plant.model,
       live: (t) => plant.live.get(t),
-      selectionTimeoutMs: num(config.selectionTimeout, 60, 5) * 1000,
-      tokenTtlMs: num(config.tokenTtl, 60, 5) * 1000,
-      maxPendingMs: num(config.maxPending, 30, 1) * 60_000,
-      movePercent: num(config.movePercent, 1, 0),
-      maxAgeMs: num(config.maxAge, 15, 1) * 1000,
-      maxSteps: Math.floor(num(config.maxSteps, 1, 1)),
+      selectionTimeoutMs: numberSetting(config.selectionTimeout, 60, 5) * 1000,
+      tokenTtlMs: numberSetting(config.tokenTtl, 60, 5) * 1000,
+      maxPendingMs: numberSetting(config.maxPending, 30, 1) * 60_000,
+      movePercent: numberSetting(config.movePercent, 1, 0),
+      maxAgeMs: numberSetting(config.maxAge, 15, 1) * 1000,
+      maxSteps: Math.floor(numberSetting(config.maxSteps, 1, 1)),
       audit,
       onChange,
     });

@@ -9,6 +9,7 @@ import { executeApprovedWrite, type WriteIO } from '../lib/approval';
 import type { TokenCheck } from '../lib/approval';
 import type { WriteResult } from '../lib/contracts';
 import type { Tag } from '../lib/plant';
+import { numberSetting } from '../lib/settings';
 import { findConnection } from '../shared/connections';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
@@ -24,21 +25,15 @@ interface WriteDef extends NodeDef {
 
 type Redeemer = { redeem?: (w: Record<string, unknown>, actor: string | null) => TokenCheck; maxSteps?: number };
 
-function num(v: unknown, dflt: number, min: number): number {
-  const s = String(v ?? '').trim();
-  const n = Number(s);
-  return s !== '' && Number.isFinite(n) ? Math.max(min, n) : dflt;
-}
-
 export = function (RED: NodeAPI) {
   function WriteNode(this: Node, config: WriteDef) {
     RED.nodes.createNode(this, config);
     const node = this;
     const plant: PlantConfigNode | undefined = plantNodeOf(RED, node, config.plant);
     const ramp = config.ramp === true || config.ramp === 'true';
-    const rampIntervalMs = num(config.rampInterval, 5, 0) * 1000;
-    const timeoutMs = num(config.timeout, 10, 1) * 1000;
-    const maxAgeMs = num(config.maxAge, 15, 1) * 1000;
+    const rampIntervalMs = numberSetting(config.rampInterval, 5, 0) * 1000;
+    const timeoutMs = numberSetting(config.timeout, 10, 1) * 1000;
+    const maxAgeMs = numberSetting(config.maxAge, 15, 1) * 1000;
     const actor = `copilot-write${config.name ? ` "${config.name}"` : ''} ${node.id}`;
     let queue: Promise<void> = Promise.resolve();
     let closing = false;
