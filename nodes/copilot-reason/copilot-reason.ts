@@ -8,6 +8,7 @@ import { ServiceError, type Incident, type Suggestion } from '../lib/contracts';
 import type { ReasonService } from '../lib/hub';
 import type { LlmHandle } from '../lib/llm';
 import { samplesFromMessage } from '../lib/messages';
+import { numberSetting } from '../lib/settings';
 import { alarmEventOf, FeedbackBook, Reasoner, type FeedbackRecord, type SuggestionMeta } from '../lib/reasoning';
 import { StateFile, stateFilePath } from '../lib/state-file';
 import { plantNodeOf } from '../shared/plant-ref';
@@ -32,12 +33,8 @@ interface Persisted {
 
 type Msg = Record<string, unknown>;
 
-/** A non-negative number from an editor field, else the default: an empty field means "default". */
-const setting = (v: unknown, dflt: number): number => {
-  if (v === '' || v === undefined || v === null) return dflt;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : dflt;
-};
+/** A non-negative number from an editor field; an empty field means the default. */
+const setting = (v: unknown, dflt: number): number => numberSetting(v, dflt, 0);
 const optional = (v: unknown): number | undefined => (v === '' || v === undefined || v === null || !Number.isFinite(Number(v)) ? undefined : Number(v));
 
 const SHORT: Record<string, string> = { root_cause_identified: 'cause found', ambiguous: 'ambiguous', insufficient_evidence: 'insufficient evidence' };
