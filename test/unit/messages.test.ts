@@ -28,6 +28,10 @@ describe('tag sample messages', () => {
     [{ topic: 'A', payload: 1, quality: 'excellent' }, /good, uncertain or bad/],
     [{ topic: 'batch', payload: [1] }, /payload must be an object/],
     [{ topic: 'batch', payload: { A: 3 } }, /entry "A"/],
+    [{ topic: 'batch', payload: { A: { value: NaN } } }, /entry "A"/],
+    [{ topic: 'batch', payload: { A: { value: 1, quality: 'fine' } } }, /entry "A"/],
+    [{ topic: 'batch', payload: { A: { value: 1, timestamp: '9' } } }, /entry "A"/],
+    [{ topic: 'batch', payload: { A: null } }, /entry "A"/],
   ])('rejects %j', (msg, re) => {
     expect(() => samplesFromMessage(msg as Record<string, unknown>)).toThrow(MessageError);
     expect(() => samplesFromMessage(msg as Record<string, unknown>)).toThrow(re);
@@ -43,7 +47,7 @@ describe('live value table', () => {
       throw new Error('a broken listener must not stop the others');
     });
     for (let i = 0; i < 200; i++) t.update('A', { value: i, quality: 'good', timestamp: i * 1000 });
-    t.update('A', { value: 999, quality: 'bad', timestamp: 200_000 });
+    t.update('A', { value: 999, quality: 'bad', timestamp: 199_400 });
     t.update('A', { value: 5, quality: 'good', timestamp: 199_500 }); // within trendEveryMs of the last point
     expect(t.get('A')!.value).toBe(5);
     const tr = t.trend('A');
@@ -51,6 +55,11 @@ describe('live value table', () => {
     expect(tr[0]).toEqual([80_000, 80]);
     expect(tr[119]).toEqual([199_000, 199]);
     expect(t.trend('A', 190_000)).toHaveLength(10);
+    expect(seen).toHaveLength(202);
+    // A late (older) sample and a repeat of the held one change nothing and notify no one.
+    t.update('A', { value: 1, quality: 'good', timestamp: 100 });
+    t.update('A', { value: 5, quality: 'good', timestamp: 199_500 });
+    expect(t.get('A')).toEqual({ value: 5, quality: 'good', timestamp: 199_500 });
     expect(seen).toHaveLength(202);
     t.update('B', { value: 1, quality: 'bad', timestamp: 0 });
     expect(t.goodValue('B')).toBeUndefined();

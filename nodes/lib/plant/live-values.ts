@@ -25,7 +25,14 @@ export class LiveValueTable {
     if (opts.trendEveryMs) this.trendEveryMs = opts.trendEveryMs;
   }
 
+  /**
+   * Stores a sample unless it is older than the one held (a late message must not roll the plant
+   * back) or the very same reading again (the read node stored it, and the alarm and reason nodes
+   * pass the same sample on): neither reaches the listeners.
+   */
   update(tag: string, v: LiveValue): void {
+    const held = this.values.get(tag);
+    if (held && (v.timestamp < held.timestamp || (v.timestamp === held.timestamp && v.value === held.value && v.quality === held.quality))) return;
     this.values.set(tag, v);
     if (typeof v.value === 'number' || typeof v.value === 'boolean') this.recordTrend(tag, v);
     for (const l of this.listeners) {
