@@ -41,7 +41,9 @@ export = function (RED: NodeAPI) {
     const plant: PlantConfigNode | undefined = plantNodeOf(RED, node, config.plant);
     if (!plant) return;
 
-    const stateFile = new StateFile<Persisted>(stateFilePath(plant.userDir, 'approval', node.id), 200);
+    const stateFile = new StateFile<Persisted>(stateFilePath(plant.userDir, 'approval', node.id), 200, (e) =>
+      node.error(`cannot save the approval state: ${errorText(e)} (pending proposals would not survive a restart; check the copilot-state folder in the Node-RED user directory)`),
+    );
     const saved = stateFile.load() ?? {};
     let secret = node.credentials?.secret?.trim() || saved.secret || '';
     let generated = false;

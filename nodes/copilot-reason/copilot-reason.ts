@@ -47,7 +47,11 @@ export = function (RED: NodeAPI) {
     const llmNode = config.llm ? (RED.nodes.getNode(config.llm) as unknown as LlmHandle | null) : null;
     const advisor = llmNode?.advisor;
     const llmProblem = llmNode?.problem;
-    const stateFile = plant ? new StateFile<Persisted>(stateFilePath(plant.userDir, 'reason', node.id)) : undefined;
+    const stateFile = plant
+      ? new StateFile<Persisted>(stateFilePath(plant.userDir, 'reason', node.id), 200, (e) =>
+          node.warn(`cannot save incidents and feedback to ${stateFilePath(plant.userDir, 'reason', node.id)}: ${errorText(e)}`),
+        )
+      : undefined;
     let reasoner: Reasoner | undefined;
     let warnUntil = 0;
 

@@ -8,9 +8,14 @@ export class StateFile<T> {
   private timer?: NodeJS.Timeout;
   private pending?: T;
 
+  /**
+   * `onError` receives failures of the debounced writes, which run on a timer where a throw
+   * would be an uncaught exception (and stop Node-RED); `flush()` called directly throws.
+   */
   constructor(
     readonly file: string,
     private readonly debounceMs = 200,
+    private readonly onError: (e: Error) => void = () => undefined,
   ) {}
 
   load(): T | undefined {
@@ -32,19 +37,27 @@ export class StateFile<T> {
   save(state: T): void {
     this.pending = state;
     if (this.debounceMs <= 0) return this.flush();
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.debounceMs);
+    if (!this.timer)
+      this.timer = setTimeout(() => {
+        try {
+          this.flush();
+        } catch (e) {
+          this.onError(e as Error);
+        }
+      }, this.debounceMs);
   }
 
+  /** Writes the pending state now; on failure it stays pending, so the next save or flush retries. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending === undefined) return;
-    const data = JSON.stringify(this.pending);
-    this.pending = undefined;
+    const state = this.pending;
+    if (state === undefined) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, data);
+    fs.writeFileSync(tmp, JSON.stringify(state));
     fs.renameSync(tmp, this.file);
+    if (this.pending === state) this.pending = undefined;
   }
 }
 
