@@ -14,13 +14,16 @@ export interface DemoOptions {
   simModbusPort: number;
   simOpcuaPort?: number;
   password: string;
+  /** The password was generated (DEMO_PASSWORD unset): say so when printing it. */
+  passwordGenerated?: boolean;
   userDir: string;
   speed: number;
   seed: number;
   /** Rewrite the user directory's flows from flows/demo.json even if it was edited. */
   resetFlows?: boolean;
   logLevel?: 'error' | 'warn' | 'info';
-  llm?: { provider: 'ollama' | 'openai'; url: string; model: string; apiKey?: string };
+  /** The LLM to use; an OpenAI-compatible server's key comes from OPENAI_API_KEY in the environment. */
+  llm?: { provider: 'ollama' | 'openai'; url: string; model: string };
 }
 
 export interface RunningDemo {
@@ -41,26 +44,24 @@ function intEnv(name: string, fallback: number): number {
 }
 
 export function optionsFromEnv(): DemoOptions {
-  const generated = !process.env.DEMO_PASSWORD;
   const llm = process.env.OLLAMA_URL
     ? { provider: 'ollama' as const, url: process.env.OLLAMA_URL, model: process.env.OLLAMA_MODEL || 'llama3.1:8b' }
     : process.env.OPENAI_BASE_URL
-      ? { provider: 'openai' as const, url: process.env.OPENAI_BASE_URL, model: process.env.OPENAI_MODEL || 'gpt-4o-mini', apiKey: process.env.OPENAI_API_KEY }
+      ? { provider: 'openai' as const, url: process.env.OPENAI_BASE_URL, model: process.env.OPENAI_MODEL || 'gpt-4o-mini' }
       : undefined;
-  const opts: DemoOptions = {
+  return {
     port: intEnv('PORT', 1880),
     simHttpPort: intEnv('SIM_HTTP_PORT', 1881),
     simModbusPort: intEnv('SIM_MODBUS_PORT', 1502),
     simOpcuaPort: intEnv('SIM_OPCUA_PORT', 4840),
     password: process.env.DEMO_PASSWORD || randomBytes(9).toString('base64url'),
+    passwordGenerated: !process.env.DEMO_PASSWORD,
     userDir: path.resolve(process.env.DEMO_USER_DIR || path.join(PACKAGE_ROOT, '.demo')),
     speed: Number(process.env.SIM_SPEED || 5),
     seed: intEnv('SIM_SEED', 7),
     resetFlows: process.env.DEMO_RESET === '1',
     llm,
   };
-  (opts as DemoOptions & { passwordGenerated?: boolean }).passwordGenerated = generated;
-  return opts;
 }
 
 /**
@@ -99,7 +100,6 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   // flows/demo.json reads its ports, users and LLM settings from these variables (${...}).
   Object.assign(process.env, {
     COPILOT_SIM_MODBUS_PORT: String(sim.modbusPort),
-    COPILOT_SIM_OPCUA_PORT: String(sim.opcuaPort ?? ''),
     COPILOT_DEMO_PASSWORD: o.password,
     COPILOT_LLM_PROVIDER: o.llm?.provider ?? 'none',
     COPILOT_LLM_URL: o.llm?.url ?? '',
@@ -134,7 +134,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
 }
 
 export async function main(): Promise<void> {
-  let o: DemoOptions & { passwordGenerated?: boolean };
+  let o: DemoOptions;
   try {
     o = optionsFromEnv();
   } catch (e) {

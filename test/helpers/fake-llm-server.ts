@@ -23,7 +23,7 @@ export type Script = (messages: WireMessage[], api: 'openai' | 'ollama', body: R
 export interface FakeLlmServer {
   url: string;
   /** Requests received, in order. */
-  requests: Array<{ api: 'openai' | 'ollama'; body: Record<string, unknown> }>;
+  requests: Array<{ api: 'openai' | 'ollama'; body: Record<string, unknown>; authorization?: string }>;
   script: Script;
   /** Milliseconds before each answer (a slow model). */
   delayMs: number;
@@ -57,7 +57,7 @@ export async function startFakeLlmServer(script: Script): Promise<FakeLlmServer>
         res.writeHead(400).end('bad json');
         return;
       }
-      state.requests.push({ api, body });
+      state.requests.push({ api, body, authorization: req.headers.authorization });
       const messages = (body.messages ?? []) as WireMessage[];
       const reply = state.script(messages, api, body);
       const send = () => {

@@ -6,6 +6,7 @@ import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/
 import type { Suggestion } from '../../nodes/lib/contracts';
 import { alarmEventOf, Reasoner } from '../../nodes/lib/reasoning';
 import { createAdvisor, DEFAULT_LLM_SETTINGS, type Provider } from '../../nodes/lib/llm';
+import { createChatModel } from '../../nodes/lib/llm/providers';
 import { hasToolResult, lastUser, startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 
 const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
@@ -91,5 +92,25 @@ describe.each(['openai', 'ollama'] as const)('%s wire format', (provider) => {
     await until(() => out.length === 2);
     const a = await r.ask(r.incidents()[0].id, 'Why is PT-301 low?', { name: 'op', roles: ['operator'] });
     expect(a).toEqual({ answer: 'PT-301 is 1 barg: P-301 is not running.', reasoner: `llm:${provider}/test-model` });
+  });
+});
+
+describe('OpenAI-compatible API key', () => {
+  const saved = process.env.OPENAI_API_KEY;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.OPENAI_API_KEY;
+    else process.env.OPENAI_API_KEY = saved;
+  });
+  const ask = async (apiKey?: string) => {
+    const model = createChatModel({ ...DEFAULT_LLM_SETTINGS, provider: 'openai', model: 'test-model', baseUrl: `${server.url}/v1`, apiKey, timeoutMs: 5000 });
+    await model.invoke('hello');
+    return server.requests[server.requests.length - 1].authorization;
+  };
+  test("the node's credential wins; else OPENAI_API_KEY from the environment; else a placeholder for local servers", async () => {
+    process.env.OPENAI_API_KEY = 'sk-from-env';
+    expect(await ask('sk-credential')).toBe('Bearer sk-credential');
+    expect(await ask(undefined)).toBe('Bearer sk-from-env');
+    delete process.env.OPENAI_API_KEY;
+    expect(await ask(undefined)).toBe('Bearer not-needed');
   });
 });

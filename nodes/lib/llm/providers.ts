@@ -15,8 +15,9 @@ export function createChatModel(s: LlmSettings): BaseChatModel {
         maxTokens: s.maxTokens,
         timeout: s.timeoutMs,
         maxRetries: 0,
-        // Local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio) accept any key.
-        apiKey: s.apiKey || 'not-needed',
+        // The node's credential, else OPENAI_API_KEY from Node-RED's environment (LangChain's own
+        // convention); local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio) accept any key.
+        apiKey: s.apiKey || process.env.OPENAI_API_KEY || 'not-needed',
         ...(s.baseUrl ? { configuration: { baseURL: s.baseUrl } } : {}),
       });
     }
