@@ -23,8 +23,6 @@ interface WriteDef extends NodeDef {
   maxAge: string | number;
 }
 
-type Redeemer = { redeem?: (w: Record<string, unknown>, actor: string | null) => TokenCheck; maxSteps?: number };
-
 export = function (RED: NodeAPI) {
   function WriteNode(this: Node, config: WriteDef) {
     RED.nodes.createNode(this, config);
@@ -62,7 +60,7 @@ export = function (RED: NodeAPI) {
 
     async function handle(msg: Record<string, unknown>, send: Send, done: Done): Promise<void> {
       if (!plant) return done(new Error('no plant model selected'));
-      const approval = plant.hub.service('approval') as Redeemer | undefined;
+      const approval = plant.hub.service('approval');
       const log = plant.hub.audit;
       // An audit failure after the device accepted a write must not lose the write's result.
       const audit = log
@@ -75,7 +73,7 @@ export = function (RED: NodeAPI) {
           }
         : undefined;
       const redeem =
-        approval?.redeem?.bind(approval) ??
+        approval?.redeem.bind(approval) ??
         ((w: Record<string, unknown>): TokenCheck => {
           const reason = 'no copilot-approval node serves this plant, so no approval token can be checked';
           audit?.('token-refusal', actor, { reason, proposalId: typeof w?.proposalId === 'string' ? w.proposalId : null, tag: typeof w?.tag === 'string' ? w.tag : null });

@@ -13,6 +13,7 @@ import type {
   UserRef,
   WriteResult,
 } from './contracts';
+import type { TokenCheck } from './approval/tokens';
 
 export interface AlarmService {
   /** Every configured alarm's current record (the console filters). */
@@ -34,6 +35,13 @@ export interface ApprovalService {
   select(id: string, user: UserRef): ProposalRecord;
   approve(id: string, user: UserRef, edit: { value?: number; reason?: string }): ProposalRecord;
   reject(id: string, user: UserRef, reason: string): ProposalRecord;
+  /**
+   * copilot-write's token check: signature, expiry, single use, matching tag and value. Called
+   * once per approved-write message; a token it accepts is spent.
+   */
+  redeem(write: Record<string, unknown>, actor: string | null): TokenCheck;
+  /** The most steps a ramped write may take (the approval node's setting). */
+  readonly maxSteps: number;
 }
 
 export interface Services {
