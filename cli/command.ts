@@ -14,3 +14,12 @@ export interface CliIO {
 }
 
 export class UsageError extends Error {}
+
+/** The value after `--name`, if the option is given; a missing value is a usage error. */
+export function option(args: string[], name: string, what = 'a value'): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs ${what}`);
+  return v;
+}

@@ -2,20 +2,12 @@
 // a date range for a report or an investigation. Both open the file read-only.
 import * as fs from 'node:fs';
 import { AuditLog, CSV_HEADER, csvLine, headFileOf, isoTime, jsonLine, readHeadAnchor } from '../../nodes/lib/audit';
-import { UsageError, type Command } from '../command';
+import { UsageError, type Command, option } from '../command';
 
 function openReadOnly(file: string | undefined): AuditLog {
   if (!file) throw new UsageError('name the audit database file (e.g. ~/.node-red/copilot-audit.db)');
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
   return new AuditLog(file, { readonly: true });
-}
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  return v;
 }
 
 function time(args: string[], name: string): number | undefined {

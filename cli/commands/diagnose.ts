@@ -1,23 +1,15 @@
 import * as fs from 'node:fs';
 import { formatPlantError, loadPlantFile } from '../../nodes/lib/plant';
 import { diagnose, explainText, snapshotToInput } from '../../nodes/lib/diagnosis';
-import { UsageError, type Command } from '../command';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (!v || v.startsWith('--')) throw new UsageError(`${name} needs a file`);
-  return v;
-}
+import { UsageError, type Command, option } from '../command';
 
 export const diagnoseCommand: Command = {
   name: 'diagnose',
   usage: 'operator-copilot diagnose --plant <plant-file> --snapshot <snapshot.json> [--json]',
   summary: 'run the knowledge-based diagnosis on a snapshot of values and active alarms; explain it, or print it as JSON',
   async run(args, io) {
-    const plantFile = option(args, '--plant');
-    const snapFile = option(args, '--snapshot');
+    const plantFile = option(args, '--plant', 'a file');
+    const snapFile = option(args, '--snapshot', 'a file');
     if (!plantFile || !snapFile) throw new UsageError('diagnose needs --plant <file> and --snapshot <file>');
     const { model, errors } = loadPlantFile(plantFile);
     if (!model) {
