@@ -122,6 +122,8 @@ export = function (RED: NodeAPI) {
       items = next;
       const deadbands = new Map(tags.map((t) => [t.name, t.deadband ?? 0]));
       const prev = reporter;
+      // Changes the old reporter queued but had not flushed yet go out now, not lost with it.
+      send(prev.takePending());
       reporter = new ExceptionReporter((tag) => deadbands.get(tag) ?? 0);
       for (const i of items) {
         const last = prev.latestOf(i.key);
