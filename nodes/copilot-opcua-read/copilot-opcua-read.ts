@@ -3,9 +3,9 @@
 // deadband) with a periodic full refresh. The connection's shared session does the protocol
 // work; this node maps tags, qualities and messages.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { configErrors, ExceptionReporter, readConfigSchema, reportMessages, type ReadConfig, type Sample } from '../lib/opcua';
+import { configErrors, ExceptionReporter, readConfigSchema, reportMessages, type ReadConfig, type Report } from '../lib/opcua';
 import type { ConnectionStatus, SubscriptionItem } from '../lib/opcua/connection';
-import { isOpcuaSource, tagsOnConnection, type PlantModel } from '../lib/plant';
+import { isOpcuaSource, tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
 import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
@@ -58,11 +58,13 @@ export = function (RED: NodeAPI) {
 
     let model: PlantModel | undefined;
     let items: SubscriptionItem[] = [];
-    let reporter = new ExceptionReporter();
+    // Indexed like `items`: the subscription names items by index, and so do these.
+    let reporter = new ExceptionReporter([]);
+    let slots: LiveSlot[] = [];
     const refused = new Map<string, string>();
     let subscribed = false;
 
-    const send = (samples: Map<string, Sample>) => {
+    const send = (samples: Report) => {
       const msgs = reportMessages(samples, cfg.output, source);
       if (msgs.length === 0) return;
       if (cfg.output === 'batch') node.send(msgs[0]);
@@ -96,12 +98,12 @@ export = function (RED: NodeAPI) {
     /** Everything this node reported becomes bad quality (last value kept) while the server is unreachable. */
     const markAllBad = () => {
       const now = Date.now();
-      for (const item of items) {
-        const last = reporter.latestOf(item.key);
+      for (let i = 0; i < items.length; i++) {
+        const last = reporter.latestOf(i);
         if (!last || last.quality === 'bad') continue;
         const s = { value: last.value, quality: 'bad' as const, timestamp: now, source };
-        plant.live.update(item.key, s);
-        reporter.offer(item.key, s);
+        plant.live.updateSlot(slots[i], s);
+        reporter.offer(i, s);
       }
       scheduleFlush();
     };
@@ -115,20 +117,25 @@ export = function (RED: NodeAPI) {
         node.warn(`not read: ${odd.join(', ')} name connection "${connName}" but have no nodeId; an OPC UA source is {connection: ${connName}, nodeId: "ns=1;s=..."}`);
       }
       const next = tags.map((t) => ({ key: t.name, nodeId: isOpcuaSource(t.source) ? t.source.nodeId : '' }));
-      // A tag dropped from the model (or moved to another node id) is forgotten, so it is re-reported.
-      const keep = new Map(next.map((i) => [i.key, i.nodeId]));
-      for (const old of items) if (keep.get(old.key) !== old.nodeId) reporter.forget(old.key);
       const unchanged = next.length > 0 && next.length === items.length && next.every((i, k) => i.key === items[k].key && i.nodeId === items[k].nodeId);
-      items = next;
-      const deadbands = new Map(tags.map((t) => [t.name, t.deadband ?? 0]));
+      const prevNodeIds = new Map(items.map((i) => [i.key, i.nodeId]));
+      // Same items: keep the very list the live subscription's callbacks index into.
+      if (!unchanged) items = next;
       const prev = reporter;
       // Changes the old reporter queued but had not flushed yet go out now, not lost with it.
       send(prev.takePending());
-      reporter = new ExceptionReporter((tag) => deadbands.get(tag) ?? 0);
-      for (const i of items) {
-        const last = prev.latestOf(i.key);
-        if (last) reporter.offer(i.key, last);
-      }
+      reporter = new ExceptionReporter(
+        items.map((i) => i.key),
+        tags.map((t) => t.deadband ?? 0),
+      );
+      slots = items.map((i) => plant.live.slot(i.key));
+      // A tag still read from the same node id keeps its last report; one that is new (or moved to
+      // another node id) starts afresh, so it is reported with its first value.
+      items.forEach((item, i) => {
+        if (prevNodeIds.get(item.key) !== item.nodeId) return;
+        const last = prev.latestOfTag(item.key);
+        if (last) reporter.offer(i, last);
+      });
       reporter.takePending();
       // Same items (only deadbands, alarms or other connections changed): the subscription stays,
       // rather than recreating every monitored item on the server.
@@ -150,14 +157,14 @@ export = function (RED: NodeAPI) {
         batchSize: cfg.batchSize,
         items: list,
         onValue: (index, s) => {
-          const tag = list[index]?.key;
-          if (!tag) return;
-          const value = s.value ?? reporter.latestOf(tag)?.value;
+          // A callback of a replaced subscription (its list is no longer the reporter's) is dropped.
+          if (items !== list || index >= list.length) return;
+          const value = s.value ?? reporter.latestOf(index)?.value;
           if (value === undefined) return;
           // One object serves the live table and the reporter: a notification allocates nothing else.
           const sample = { value, quality: s.value === undefined ? ('bad' as const) : s.quality, timestamp: s.timestamp, source };
-          plant.live.update(tag, sample);
-          if (reporter.offer(tag, sample)) scheduleFlush();
+          plant.live.updateSlot(slots[index], sample);
+          if (reporter.offer(index, sample)) scheduleFlush();
         },
         onItemError: (index, message) => {
           const tag = list[index]?.key;
@@ -180,13 +187,13 @@ export = function (RED: NodeAPI) {
       if (connection.status.state === 'connected') {
         // While the subscription is alive an unchanged value is still the current value: renew
         // its timestamp so consumers' staleness checks see a live tag, not a quiet one.
-        for (const [tag, s] of samples) {
-          if (s.quality === 'bad') continue;
+        samples.samples.forEach((s, i) => {
+          if (s.quality === 'bad') return;
           // One object for the report and the live table (reportMessages copies only its fields).
           const renewed = { ...s, timestamp: now, source };
-          samples.set(tag, renewed);
-          plant.live.update(tag, renewed);
-        }
+          samples.samples[i] = renewed;
+          plant.live.update(samples.tags[i], renewed);
+        });
       }
       send(samples);
     };

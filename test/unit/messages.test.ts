@@ -66,4 +66,30 @@ describe('live value table', () => {
     expect(t.goodValue('A')).toBe(5);
     expect(Object.keys(t.snapshot()).sort()).toEqual(['A', 'B']);
   });
+
+  test('a slot taken once is the same tag as update() by name; an empty slot is not a value', () => {
+    const t = new LiveValueTable();
+    const seen: Array<[string, unknown]> = [];
+    const stop = t.onUpdate((tag, v) => seen.push([tag, v.value]));
+    const c = t.slot('C');
+    expect(t.get('C')).toBeUndefined();
+    expect(t.snapshot()).toEqual({});
+    t.updateSlot(c, { value: 1, quality: 'good', timestamp: 10 });
+    t.update('C', { value: 2, quality: 'good', timestamp: 20 });
+    t.updateSlot(c, { value: 0, quality: 'good', timestamp: 15 }); // older than the held value: ignored
+    expect(t.slot('C')).toBe(c);
+    expect(t.get('C')!.value).toBe(2);
+    expect(t.trend('C').map(([, v]) => v)).toEqual([1]); // 20 is within trendEveryMs of 10
+    expect(seen).toEqual([['C', 1], ['C', 2]]);
+    // A listener that unsubscribes while being notified does not disturb the others.
+    const other: number[] = [];
+    const stopSelf = t.onUpdate(() => stopSelf());
+    t.onUpdate((_, v) => other.push(v.value as number));
+    t.update('C', { value: 3, quality: 'good', timestamp: 30 });
+    t.update('C', { value: 4, quality: 'good', timestamp: 40 });
+    expect(other).toEqual([3, 4]);
+    stop();
+    t.update('C', { value: 5, quality: 'good', timestamp: 50 });
+    expect(seen).toHaveLength(4);
+  });
 });

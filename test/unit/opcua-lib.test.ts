@@ -94,22 +94,37 @@ test('back-off grows, is capped, is jittered and never zero', () => {
 });
 
 test('report by exception: deadband, quality changes, one pending sample per tag, full refresh', () => {
-  const r = new ExceptionReporter((tag) => (tag === 'TT-201' ? 0.1 : 0));
-  expect(r.offer('TT-201', { value: 70, quality: 'good', timestamp: 1 })).toBe(true);
-  expect(r.offer('TT-201', { value: 70.05, quality: 'good', timestamp: 2 })).toBe(false);
-  expect(r.offer('TT-201', { value: 70.08, quality: 'good', timestamp: 3 })).toBe(false); // within 0.1 of the reported 70
-  expect(r.offer('TT-201', { value: 70.15, quality: 'good', timestamp: 4 })).toBe(true);
-  expect(r.offer('TT-201', { value: 70.15, quality: 'bad', timestamp: 5 })).toBe(true);
-  expect(r.offer('P-301.RUN', { value: true, quality: 'good', timestamp: 5 })).toBe(true);
-  expect(r.offer('P-301.RUN', { value: true, quality: 'good', timestamp: 6 })).toBe(false);
+  const r = new ExceptionReporter(['TT-201', 'P-301.RUN', 'FT-101'], [0.1, 0, 0]);
+  expect(r.offer(0, { value: 70, quality: 'good', timestamp: 1 })).toBe(true);
+  expect(r.offer(0, { value: 70.05, quality: 'good', timestamp: 2 })).toBe(false);
+  expect(r.offer(0, { value: 70.08, quality: 'good', timestamp: 3 })).toBe(false); // within 0.1 of the reported 70
+  expect(r.offer(0, { value: 70.15, quality: 'good', timestamp: 4 })).toBe(true);
+  expect(r.offer(0, { value: 70.15, quality: 'bad', timestamp: 5 })).toBe(true);
+  expect(r.offer(1, { value: true, quality: 'good', timestamp: 5 })).toBe(true);
+  expect(r.offer(1, { value: true, quality: 'good', timestamp: 6 })).toBe(false);
+  expect(r.offer(3, { value: 1, quality: 'good', timestamp: 6 })).toBe(false); // no such item
   const pending = r.takePending();
-  expect([...pending.keys()]).toEqual(['TT-201', 'P-301.RUN']);
-  expect(pending.get('TT-201')).toEqual({ value: 70.15, quality: 'bad', timestamp: 5 });
-  expect(r.takePending().size).toBe(0);
-  r.offer('TT-201', { value: 70.16, quality: 'bad', timestamp: 7 });
-  const all = r.fullRefresh();
+  // Each tag once, in the order it first became reportable, with its newest reportable sample.
+  expect(pending).toEqual({
+    tags: ['TT-201', 'P-301.RUN'],
+    samples: [
+      { value: 70.15, quality: 'bad', timestamp: 5 },
+      { value: true, quality: 'good', timestamp: 5 },
+    ],
+  });
+  expect(r.takePending()).toEqual({ tags: [], samples: [] });
+  r.offer(0, { value: 70.16, quality: 'bad', timestamp: 7 });
+  expect(r.latestOf(0)!.timestamp).toBe(7);
+  expect(r.latestOfTag('P-301.RUN')!.timestamp).toBe(6);
+  expect(r.latestOfTag('nope')).toBeUndefined();
+  const refreshed = r.fullRefresh();
+  const all = new Map(refreshed.tags.map((t, i) => [t, refreshed.samples[i]]));
+  expect([...all.keys()]).toEqual(['TT-201', 'P-301.RUN']); // FT-101 has no value yet
   expect(all.get('TT-201')!.timestamp).toBe(7);
   expect(all.get('P-301.RUN')!.timestamp).toBe(6);
+  // The refresh reported the latest samples: a repeat of them is not reported again.
+  expect(r.offer(0, { value: 70.16, quality: 'bad', timestamp: 8 })).toBe(false);
+  expect(r.takePending().tags).toEqual([]);
   expect(exceeds(Number.NaN, Number.NaN, 0)).toBe(false);
   expect(exceeds(1, Number.NaN, 0)).toBe(true);
 });
@@ -117,10 +132,10 @@ test('report by exception: deadband, quality changes, one pending sample per tag
 test('a reported value never drifts more than the deadband from the latest value without being reported', () => {
   fc.assert(
     fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.double({ min: 0, max: 5, noNaN: true }), (vals, db) => {
-      const r = new ExceptionReporter(() => db);
+      const r = new ExceptionReporter(['X'], [db]);
       let lastReported = Number.NaN;
       vals.forEach((v, i) => {
-        if (r.offer('X', { value: v, quality: 'good', timestamp: i })) lastReported = v;
+        if (r.offer(0, { value: v, quality: 'good', timestamp: i })) lastReported = v;
         expect(Math.abs(v - lastReported)).toBeLessThanOrEqual(db);
       });
     }),
@@ -128,10 +143,13 @@ test('a reported value never drifts more than the deadband from the latest value
 });
 
 test('report messages: one batch message or one message per tag', () => {
-  const s = new Map([
-    ['TT-201', { value: 70, quality: 'good' as const, timestamp: 1 }],
-    ['P-301.RUN', { value: false, quality: 'uncertain' as const, timestamp: 2 }],
-  ]);
+  const s = {
+    tags: ['TT-201', 'P-301.RUN'],
+    samples: [
+      { value: 70, quality: 'good' as const, timestamp: 1 },
+      { value: false, quality: 'uncertain' as const, timestamp: 2 },
+    ],
+  };
   expect(reportMessages(s, 'batch', 'opcua:ua1')).toEqual([
     { topic: 'batch', source: 'opcua:ua1', payload: { 'TT-201': { value: 70, quality: 'good', timestamp: 1 }, 'P-301.RUN': { value: false, quality: 'uncertain', timestamp: 2 } } },
   ]);
@@ -139,7 +157,13 @@ test('report messages: one batch message or one message per tag', () => {
     { topic: 'TT-201', payload: 70, quality: 'good', timestamp: 1, source: 'opcua:ua1' },
     { topic: 'P-301.RUN', payload: false, quality: 'uncertain', timestamp: 2, source: 'opcua:ua1' },
   ]);
-  expect(reportMessages(new Map(), 'batch', 'x')).toEqual([]);
+  expect(reportMessages({ tags: [], samples: [] }, 'batch', 'x')).toEqual([]);
+  expect(reportMessages({ tags: [], samples: [] }, 'per-tag', 'x')).toEqual([]);
+  // The batch holds copies: editing a message does not reach the reporter's samples.
+  const held = { value: 1, quality: 'good' as const, timestamp: 1 };
+  const [msg] = reportMessages({ tags: ['A'], samples: [held] }, 'batch', 'x');
+  (msg.payload as Record<string, { value: number }>).A.value = 99;
+  expect(held.value).toBe(1);
 });
 
 test('configuration errors say what to enter', () => {
