@@ -16,6 +16,11 @@ export interface RunningHttpApi {
 }
 
 const MAX_BODY = 16 * 1024;
+// A body past MAX_BODY is read on (and dropped) so that the 413 answer reaches the client; past
+// this much more the sender is not a fault-injecting script, and the socket is simply closed.
+const MAX_DRAIN = 1024 * 1024;
+
+class BodyTooLarge extends Error {}
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -29,14 +34,12 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large (16 kB at most)'));
+      if (size > MAX_DRAIN) {
+        reject(new BodyTooLarge());
         req.destroy();
-        return;
-      }
-      chunks.push(c);
+      } else if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -59,6 +62,7 @@ export async function startHttpApi(proc: ReactorProcess, opts: { port: number; h
           const text = await readBody(req);
           raw = text.trim() ? JSON.parse(text) : undefined;
         } catch (e) {
+          if (e instanceof BodyTooLarge) return send(res, 413, { error: `the body is larger than ${MAX_BODY / 1024} kB; a fault request is {"type": "pump-trip", "target": "P-301"}` });
           return send(res, 400, { error: `the body is not valid JSON: ${(e as Error).message}; send {"type": "pump-trip", "target": "P-301"}` });
         }
         const parsed = faultRequestSchema.safeParse(raw);
