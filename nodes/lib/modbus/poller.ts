@@ -4,7 +4,7 @@
 // value is never passed on as good.
 import type { TagSample } from '../messages';
 import type { Quality, Tag, TagValue } from '../plant';
-import { isModbusSource } from '../plant';
+import { exceeds, isModbusSource } from '../plant';
 import { decodeRegisters, isBitArea, pointOf, type ModbusPoint } from './codec';
 import { readBits, readRegisters, type ModbusMaster } from './master';
 import { planReads, type PlannedRead } from './planner';
@@ -98,11 +98,7 @@ export class ModbusPoller {
   }
 
   private differs(prev: Last, s: TagSampleOut): boolean {
-    if (prev.quality !== s.quality) return true;
-    if (typeof prev.value === 'number' && typeof s.value === 'number') {
-      return Math.abs(s.value - prev.value) > (this.deadbands.get(s.tag) ?? 0);
-    }
-    return prev.value !== s.value;
+    return prev.quality !== s.quality || exceeds(prev.value, s.value, this.deadbands.get(s.tag) ?? 0);
   }
 
   private async read(master: ModbusMaster, r: PlannedRead<Tag>, now: () => number): Promise<TagSampleOut[]> {

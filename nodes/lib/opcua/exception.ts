@@ -3,6 +3,9 @@
 // everything so a consumer that missed a message (or was deployed later) catches up. Node-RED
 // deep-clones a message for every extra wire, so fewer, smaller messages matter.
 import type { Quality, TagValue } from '../plant';
+import { exceeds } from '../plant/deadband';
+
+export { exceeds };
 
 export interface Sample {
   value: TagValue;
@@ -17,14 +20,6 @@ export type OutputMode = 'batch' | 'per-tag';
 export interface Report {
   tags: string[];
   samples: Sample[];
-}
-
-export function exceeds(prev: TagValue, next: TagValue, deadband: number): boolean {
-  if (typeof prev === 'number' && typeof next === 'number') {
-    if (Number.isNaN(prev) || Number.isNaN(next)) return !(Number.isNaN(prev) && Number.isNaN(next));
-    return deadband > 0 ? Math.abs(next - prev) > deadband : next !== prev;
-  }
-  return prev !== next;
 }
 
 /**

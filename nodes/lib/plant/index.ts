@@ -5,3 +5,4 @@ export * from './duration';
 export * from './loader';
 export * from './csv';
 export * from './live-values';
+export * from './deadband';
