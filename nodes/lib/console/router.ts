@@ -282,7 +282,7 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
       limiter.succeed(username, client, attempt);
       const old = cookieValue(req, SESSION_COOKIE);
       if (old) sessions.destroy(old);
-      const session = sessions.create(user.name, client);
+      const session = sessions.create(user.name, client, user.hash);
       res.setHeader('Set-Cookie', sessionCookie(req, session.id));
       audit(ctx, 'login', user.name, { client, roles: user.roles });
       res.json({ user: user.name, roles: user.roles, csrfToken: session.csrfToken });
@@ -299,6 +299,13 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
       if (!session || !user) {
         if (session) sessions.destroy(session.id);
         throw new ServiceError(401, 'not logged in, or the session timed out: log in again');
+      }
+      // A password changed (or a user removed and re-added) in the editor ends the user's sessions:
+      // whoever knew the old password must not stay logged in with it.
+      if (user.hash !== session.credential) {
+        sessions.destroy(session.id);
+        audit(ctx, 'logout', user.name, { reason: 'password changed', client: session.client });
+        throw new ServiceError(401, 'your password was changed: log in again with the new one');
       }
       if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfMatches(session.csrfToken, req.get('x-csrf-token'))) {
         throw new ServiceError(403, 'missing or wrong X-CSRF-Token header: use the csrfToken from login (or GET /api/me)');
@@ -508,7 +515,7 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
         try {
           const ctx = await opts.context();
           const live = sessions.get(session.id, idleOf(ctx), false);
-          if (!live || !ctx.users.some((u) => u.name === session.user)) {
+          if (!live || !ctx.users.some((u) => u.name === session.user && u.hash === session.credential)) {
             send('logout', { reason: 'session ended' });
             return end();
           }

@@ -9,6 +9,8 @@ export interface Session {
   createdAt: number;
   lastSeen: number;
   client: string;
+  /** The password hash the user logged in with: a session ends when the password changes. */
+  credential: string;
 }
 
 /** Upper bound so a flood of logins cannot exhaust memory; the oldest session goes first. */
@@ -19,7 +21,7 @@ export class SessionStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  create(user: string, client: string): Session {
+  create(user: string, client: string, credential: string): Session {
     const t = this.now();
     const s: Session = {
       id: randomBytes(32).toString('base64url'),
@@ -28,6 +30,7 @@ export class SessionStore {
       createdAt: t,
       lastSeen: t,
       client,
+      credential,
     };
     if (this.sessions.size >= MAX_SESSIONS) {
       const oldest = [...this.sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen)[0];
