@@ -9,6 +9,7 @@ import type { AlarmService } from '../lib/hub';
 import { samplesFromMessage } from '../lib/messages';
 import type { PlantModel } from '../lib/plant';
 import { StateFile, stateFilePath } from '../lib/state-file';
+import { plantAuditor } from '../shared/audit';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
 import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
@@ -46,18 +47,11 @@ export = function (RED: NodeAPI) {
     let out2: Msg[] = [];
     let dirty = false;
     let lastStatus = '';
-    let auditFailed = false;
     const stateFile = plant ? new StateFile<AlarmEngineState>(stateFilePath(plant.userDir, 'alarms', node.id), 0) : undefined;
 
-    const audit = (actor: string | null, data: unknown, kind = 'alarm') => {
-      try {
-        plant?.hub.audit?.append(kind, actor, data);
-      } catch (e) {
-        // The alarm system keeps running when the audit log fails; say so once, not per alarm.
-        if (!auditFailed) node.error(`audit log append failed (alarm events are still sent): ${errorText(e)}`);
-        auditFailed = true;
-      }
-    };
+    // The alarm system keeps running when the audit log fails; it says so once per outage.
+    const append = plantAuditor(node, plant);
+    const audit = (actor: string | null, data: unknown, kind = 'alarm') => append(kind, actor, data);
 
     const sink = (o: AlarmOutput) => {
       if (o.kind === 'alarm') {

@@ -10,6 +10,7 @@ import type { ApprovedWrite, Proposal, ProposalRecord } from '../lib/contracts';
 import { ServiceError } from '../lib/contracts';
 import { numberSetting } from '../lib/settings';
 import { StateFile, stateFilePath } from '../lib/state-file';
+import { plantAuditor } from '../shared/audit';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
 import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
@@ -53,18 +54,7 @@ export = function (RED: NodeAPI) {
     }
     const keepSecret = !node.credentials?.secret?.trim();
 
-    let auditFailed = false;
-    const audit = (kind: string, actor: string | null, data: unknown) => {
-      const log = plant.hub.audit;
-      if (!log) return;
-      try {
-        log.append(kind, actor, data);
-        auditFailed = false;
-      } catch (e) {
-        if (!auditFailed) node.error(`audit log append failed: ${errorText(e)}`);
-        auditFailed = true;
-      }
-    };
+    const audit = plantAuditor(node, plant);
 
     let store: ApprovalStore;
     let started = false;

@@ -11,6 +11,7 @@ import { samplesFromMessage } from '../lib/messages';
 import { numberSetting } from '../lib/settings';
 import { alarmEventOf, FeedbackBook, Reasoner, type FeedbackRecord, type SuggestionMeta } from '../lib/reasoning';
 import { StateFile, stateFilePath } from '../lib/state-file';
+import { plantAuditor } from '../shared/audit';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
 import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
@@ -55,13 +56,7 @@ export = function (RED: NodeAPI) {
     let reasoner: Reasoner | undefined;
     let warnUntil = 0;
 
-    const audit = (kind: string, actor: string | null, data: unknown) => {
-      try {
-        plant?.hub.audit?.append(kind, actor, data);
-      } catch (e) {
-        node.warn(`audit log append failed: ${errorText(e)}`);
-      }
-    };
+    const audit = plantAuditor(node, plant);
 
     const persist = () => {
       if (!reasoner || !stateFile) return;

@@ -11,6 +11,7 @@ import type { WriteResult } from '../lib/contracts';
 import type { Tag } from '../lib/plant';
 import { numberSetting } from '../lib/settings';
 import { findConnection } from '../shared/connections';
+import { plantAuditor } from '../shared/audit';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
 import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
@@ -28,6 +29,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     const node = this;
     const plant: PlantConfigNode | undefined = plantNodeOf(RED, node, config.plant);
+    const tolerant = plantAuditor(node, plant);
     const ramp = config.ramp === true || config.ramp === 'true';
     const rampIntervalMs = numberSetting(config.rampInterval, 5, 0) * 1000;
     const timeoutMs = numberSetting(config.timeout, 10, 1) * 1000;
@@ -62,21 +64,15 @@ export = function (RED: NodeAPI) {
       if (!plant) return done(new Error('no plant model selected'));
       const approval = plant.hub.service('approval');
       const log = plant.hub.audit;
-      // An audit failure after the device accepted a write must not lose the write's result.
-      const audit = log
-        ? (k: string, a: string | null, d: unknown) => {
-            try {
-              log.append(k, a, d);
-            } catch (e) {
-              node.error(`audit log append failed (${k}): ${errorText(e)}`);
-            }
-          }
-        : undefined;
+      // Throws when the log cannot record: executeApprovedWrite refuses a write it cannot audit
+      // and reports (never loses) a result it could not audit after the device accepted it.
+      const audit = log ? (k: string, a: string | null, d: unknown) => void log.append(k, a, d) : undefined;
+      const onAuditError = (k: string, e: Error) => node.error(`audit log append failed (${k}): ${errorText(e)}`);
       const redeem =
         approval?.redeem.bind(approval) ??
         ((w: Record<string, unknown>): TokenCheck => {
           const reason = 'no copilot-approval node serves this plant, so no approval token can be checked';
-          audit?.('token-refusal', actor, { reason, proposalId: typeof w?.proposalId === 'string' ? w.proposalId : null, tag: typeof w?.tag === 'string' ? w.tag : null });
+          tolerant('token-refusal', actor, { reason, proposalId: typeof w?.proposalId === 'string' ? w.proposalId : null, tag: typeof w?.tag === 'string' ? w.tag : null });
           return { ok: false, reason };
         });
       status.busy(node, 'writing');
@@ -87,6 +83,7 @@ export = function (RED: NodeAPI) {
         io: ioFor,
         now: Date.now,
         audit,
+        onAuditError,
         actor,
         maxAgeMs,
         timeoutMs,

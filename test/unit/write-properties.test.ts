@@ -9,6 +9,8 @@
 //   - zero token reuse (one token, at most one write - or one ramp)
 //   - four-eyes never satisfied by one user twice (names compared case-insensitively)
 //   - a read-back mismatch is a failure, never retried
+//   - zero unaudited writes: every register write follows a `write-request` record for that very
+//     tag and value; while the audit log fails, nothing reaches a register
 import * as path from 'node:path';
 import fc from 'fast-check';
 import type { ApprovedWrite, Proposal } from '../../nodes/lib/contracts';
@@ -37,6 +39,7 @@ type Action =
   | { a: 'quality'; tag: number; q: 'good' | 'uncertain' | 'bad' }
   | { a: 'interlock'; pt: number; feed: boolean }
   | { a: 'deviceFault'; on: boolean }
+  | { a: 'auditFault'; on: boolean }
   | { a: 'deliver'; w: number; how: 'as-is' | 'replay' | 'value' | 'tag' | 'approvers' | 'forged' | 'resigned' | 'no-token' | 'other-proposal' }
   | { a: 'restart' };
 
@@ -65,6 +68,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ a: fc.constant('quality' as const), tag: fc.nat(2), q: fc.constantFrom('good' as const, 'good' as const, 'uncertain' as const, 'bad' as const) }), weight: 1 },
   { arbitrary: fc.record({ a: fc.constant('interlock' as const), pt: fc.constantFrom(2.5, 2.5, 7), feed: fc.constantFrom(true, true, false) }), weight: 1 },
   { arbitrary: fc.record({ a: fc.constant('deviceFault' as const), on: fc.constantFrom(false, false, true) }), weight: 1 },
+  { arbitrary: fc.record({ a: fc.constant('auditFault' as const), on: fc.constantFrom(false, false, true) }), weight: 1 },
   {
     arbitrary: fc.record({
       a: fc.constant('deliver' as const),
@@ -88,6 +92,7 @@ let totalWrites = 0;
 let totalRefusals = 0;
 let totalIssued = 0;
 let rampedDeliveries = 0;
+let auditRefusals = 0;
 
 async function run(actions: Action[], ramp: boolean): Promise<void> {
   sequences++;
@@ -112,6 +117,9 @@ async function run(actions: Action[], ramp: boolean): Promise<void> {
   live.set('P-101.RUN', { value: true, quality: 'good', timestamp: now });
   poll();
   let deviceFault = false;
+  let auditFault = false;
+  // What the audit log holds, each record with the number of register writes made before it.
+  const auditRecords: Array<{ kind: string; data: Record<string, unknown>; writesBefore: number }> = [];
   const deviceWrites: Array<{ tag: string; value: number; liveBefore: LiveValue | undefined; at: number }> = [];
   const io: WriteIO = {
     async writeTag(tag: Tag, value) {
@@ -202,6 +210,9 @@ async function run(actions: Action[], ramp: boolean): Promise<void> {
       case 'deviceFault':
         deviceFault = act.on;
         break;
+      case 'auditFault':
+        auditFault = act.on;
+        break;
       case 'restart': {
         const saved = JSON.parse(JSON.stringify(store.toJSON()));
         store = new ApprovalStore(opts);
@@ -243,7 +254,10 @@ async function run(actions: Action[], ramp: boolean): Promise<void> {
       live: (t) => live.get(t),
       io: () => io,
       now: () => now,
-      audit: () => undefined,
+      audit: (kind, _actor, data) => {
+        if (auditFault) throw new Error('SQLITE_FULL: database or disk is full');
+        auditRecords.push({ kind, data: data as Record<string, unknown>, writesBefore: deviceWrites.length });
+      },
       actor: 'test',
       ramp: ramp ? { maxSteps: 3, intervalMs: 1000 } : undefined,
       sleep: async (ms) => {
@@ -253,6 +267,13 @@ async function run(actions: Action[], ramp: boolean): Promise<void> {
       updateLive: (t, v) => live.set(t, v),
     });
     const made = deviceWrites.slice(before);
+    // No unaudited write: register write number k was preceded by a write-request for it, recorded
+    // when exactly k writes had been made.
+    made.forEach((d, i) => {
+      const k = before + i;
+      expect(auditRecords.some((a) => a.kind === 'write-request' && a.writesBefore === k && a.data.tag === d.tag && a.data.value === d.value)).toBe(true);
+    });
+    if ('result' in outcome && /audit log cannot record/.test(outcome.result.error ?? '')) auditRefusals++;
     if ('refused' in outcome) {
       totalRefusals++;
       expect(made).toHaveLength(0);
@@ -300,7 +321,7 @@ async function run(actions: Action[], ramp: boolean): Promise<void> {
 describe('write path properties', () => {
   afterAll(() => {
     // The number of generated sequences, for the report (see docs/safety.md).
-    console.log(`write-path properties: ${sequences} sequences, ${totalWrites} register writes, ${totalRefusals} refused deliveries, ${totalIssued} tokens issued, ${rampedDeliveries} ramped writes`);
+    console.log(`write-path properties: ${sequences} sequences, ${totalWrites} register writes, ${totalRefusals} refused deliveries, ${totalIssued} tokens issued, ${rampedDeliveries} ramped writes, ${auditRefusals} writes refused because the audit log failed`);
   });
 
   it('holds the safety invariants over random sequences (no ramp)', async () => {
@@ -348,5 +369,27 @@ describe('write path properties', () => {
       true,
     );
     expect(rampedDeliveries - before).toBe(1);
+  });
+
+  it('refuses a write the audit log cannot record, and writes once the log works again (directed)', async () => {
+    const writes = totalWrites;
+    const refusals = auditRefusals;
+    await run(
+      [
+        { a: 'propose', tag: 2, delta: 2, absolute: null, expiresIn: 600_000 },
+        { a: 'selectApprove', p: 0, u: 0, edit: null },
+        { a: 'auditFault', on: true },
+        { a: 'deliver', w: 0, how: 'as-is' },
+        { a: 'auditFault', on: false },
+        { a: 'propose', tag: 2, delta: 2, absolute: null, expiresIn: 600_000 },
+        { a: 'selectApprove', p: 0, u: 0, edit: null },
+        { a: 'deliver', w: 0, how: 'as-is' },
+      ],
+      false,
+    );
+    expect(auditRefusals - refusals).toBe(1);
+    expect(totalWrites - writes).toBe(1);
+    // Over the random sequences too, the audit fault refused writes (the property is not vacuous).
+    expect(auditRefusals).toBeGreaterThan(1);
   });
 });

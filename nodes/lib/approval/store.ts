@@ -9,6 +9,7 @@
 //
 // Limits, roles and the number of approvals always come from the plant model, never from the
 // proposal message: a flow cannot lower them by building its own proposal.
+import type { AuditFn } from '../audit/appender';
 import type { ApprovedWrite, Proposal, ProposalRecord, ProposalState, UserRef, WriteResult } from '../contracts';
 import { ServiceError } from '../contracts';
 import type { ApprovalService } from '../hub';
@@ -17,7 +18,7 @@ import { writableOf } from '../plant';
 import { checkWritePolicy, readBackTolerance } from '../policy';
 import { NonceLedger, decodeToken, newNonce, signToken, type TokenCheck, type TokenClaims } from './tokens';
 
-export type AuditFn = (kind: string, actor: string | null, data: unknown) => void;
+export type { AuditFn };
 
 export type ChangeEvent =
   | 'proposed'

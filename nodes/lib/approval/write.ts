@@ -25,8 +25,14 @@ export interface WriteDeps {
   /** The connection for a tag, or a sentence saying why there is none. */
   io: (tag: Tag) => WriteIO | string;
   now: () => number;
-  /** The plant's audit log; without one nothing is written. */
+  /**
+   * Appends to the plant's audit log, throwing when the log cannot record; without a log nothing
+   * is written. A `write-request` record must be appended before each device write, or the write
+   * is refused: no value reaches a PLC unaudited (DESIGN §5.6).
+   */
   audit: AuditFn | undefined;
+  /** Told when an audit append fails (the write path carries on where a write already happened). */
+  onAuditError?: (kind: string, error: Error) => void;
   /** Who writes, for the audit (the node's name or id). */
   actor: string;
   maxAgeMs?: number;
@@ -64,8 +70,18 @@ export function rampSteps(current: number, target: number, maxStep: number | und
 }
 
 export async function executeApprovedWrite(payload: unknown, deps: WriteDeps): Promise<WriteOutcome> {
-  const audit = deps.audit;
-  if (!audit) return { refused: 'the plant has no audit log (set the audit database on the copilot-plant node), so nothing is written' };
+  const log = deps.audit;
+  if (!log) return { refused: 'the plant has no audit log (set the audit database on the copilot-plant node), so nothing is written' };
+  /** Appends; false (and reported) when the log cannot record. */
+  const audit = (kind: string, actor: string | null, data: unknown): boolean => {
+    try {
+      log(kind, actor, data);
+      return true;
+    } catch (e) {
+      deps.onAuditError?.(kind, e instanceof Error ? e : new Error(String(e)));
+      return false;
+    }
+  };
   const parsed = approvedWriteSchema.safeParse(payload);
   if (!parsed.success) {
     const reason = `not an approved write: ${describeZodError(parsed.error)}`;
@@ -113,6 +129,11 @@ export async function executeApprovedWrite(payload: unknown, deps: WriteDeps): P
         audit('policy-refusal', deps.actor, { proposalId, tag: tagName, value: v, stage: 'ramp', ...step, reasons: again.reasons });
         return fail(`ramp stopped at ${fmt(written)} before step ${i + 1} of ${steps.length}: ${again.reasons.join('; ')}`, written, readBack);
       }
+    }
+    // Recorded before the device is touched: if the log cannot record it, nothing is written.
+    if (!audit('write-request', deps.actor, { proposalId, tag: tagName, value: v, requested: value, from: i === 0 ? current : written, approvedBy: check.claims.approvers, ...step })) {
+      const where = i === 0 ? 'nothing was written' : `ramp stopped at ${fmt(written)} before step ${i + 1} of ${steps.length}`;
+      return fail(`the audit log cannot record the write, so ${where}: fix the audit database, then propose again`, written, readBack);
     }
     try {
       await withTimeout(io.writeTag(tag, v), timeoutMs, `the write of ${tagName}`);

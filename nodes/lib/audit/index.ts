@@ -1,2 +1,3 @@
 export * from './audit-log';
 export * from './canonical';
+export * from './appender';

@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ServiceError, type AlarmCommandName, type AlarmEvent, type ProposalState, type UserRef } from '../contracts';
+import { tolerantAppender } from '../audit/appender';
+import { ServiceError, type AlarmCommandName, type AlarmEvent, type AuditSink, type ProposalState, type UserRef } from '../contracts';
 import type { PlantHub, Services, HubEvent } from '../hub';
 import type { PlantModel } from '../plant/model';
 import type { LiveValue } from '../plant/live-values';
@@ -206,13 +207,15 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
   }, 60_000);
   sweeper.unref();
 
-  /** A closed or failing audit log is reported but does not turn a login into an error. */
+  /** A closed or failing audit log is reported (once per outage) but does not turn a login into an error. */
+  let auditSink: AuditSink | undefined;
+  const append = tolerantAppender(() => auditSink, {
+    failed: (m) => opts.log?.warn(`console: ${m}`),
+    recovered: (lost) => opts.log?.warn(`console: the audit log records again; ${lost} console record(s) were lost while it failed`),
+  });
   const audit = (ctx: ConsoleContext, kind: string, actor: string | null, data: unknown) => {
-    try {
-      ctx.hub.audit?.append(kind, actor, data);
-    } catch (e) {
-      opts.log?.warn(`console: could not write the ${kind} of ${actor ?? 'someone'} to the audit log: ${(e as Error).message}`);
-    }
+    auditSink = ctx.hub.audit;
+    append(kind, actor, data);
   };
 
   const idleOf = (ctx: ConsoleContext) => (lastIdleTimeout = ctx.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
