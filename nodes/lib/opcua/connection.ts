@@ -253,7 +253,9 @@ export class OpcuaConnection {
     const id = this.parseNodeId(nodeId);
     return this.withSession(async (session) => {
       const dv = await session.read({ nodeId: id, attributeId: AttributeIds.Value });
-      if (!dv.statusCode.isGoodish()) {
+      // Good and Uncertain values are returned with their quality (a read-back of uncertain
+      // quality is then "not verified", saying why); a Bad status has no usable value.
+      if (qualityOf(dv.statusCode) === 'bad') {
         throw new Error(`${nodeId}: read answered ${dv.statusCode.name}${dv.statusCode.description ? ` (${dv.statusCode.description})` : ''}`);
       }
       const value = tagValueOf(dv.value.dataType, dv.value.value);
