@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDemo, type RunningDemo } from '../../dist/demo/main';
+import { until } from '../helpers/wait';
 
 jest.setTimeout(420_000);
 
 const root = path.join(__dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class ConsoleUser {
   cookie = '';
@@ -43,20 +43,8 @@ class ConsoleUser {
   }
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+/** How this file polls the demo over HTTP: once a second, and a request that fails is tried again. */
+const OVER_HTTP = { everyMs: 1000, retryErrors: true };
 
 describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval -> verified write -> audit', () => {
   let demo: RunningDemo;
@@ -73,7 +61,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
     const api = `http://127.0.0.1:${demo.red.port}/copilot/api`;
     op1 = new ConsoleUser(api, 'operator1');
     op2 = new ConsoleUser(api, 'operator2');
-    await until('the console API', async () => (await fetch(`${api}/me`)).status === 401, 60_000, 500);
+    await until('the console API', async () => (await fetch(`${api}/me`)).status === 401, 60_000, { ...OVER_HTTP, everyMs: 500 });
     await op1.login(password);
     await op2.login(password);
     const tags = ((await (await fetch(`${sim}/state`)).json()) as { tags: Record<string, number> }).tags;
@@ -82,7 +70,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
     await until('all alarms normal', async () => {
       const alarms = (await op1.call('GET', '/alarms')).body.alarms as Array<{ state: string }>;
       return alarms.length > 0 && alarms.every((a) => a.state === 'NORMAL');
-    }, 60_000);
+    }, 60_000, OVER_HTTP);
   });
 
   afterAll(async () => {
@@ -107,7 +95,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
     const alarm = await until(`alarm ${f.alarm}`, async () => {
       const alarms = (await op1.call('GET', '/alarms')).body.alarms as Array<{ id: string; state: string; priority: string }>;
       return alarms.find((a) => a.id === f.alarm && a.state !== 'NORMAL');
-    }, 45_000);
+    }, 45_000, OVER_HTTP);
     expect(alarm.priority).toBeTruthy();
 
     // The diagnosis of the new incident names the injected fault.
@@ -116,7 +104,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
         (i) => !before.has(i.id),
       );
       return incs.find((i) => i.suggestion?.hypotheses[0]?.cause === f.cause);
-    }, 45_000);
+    }, 45_000, OVER_HTTP);
     expect(incident.suggestion!.hypotheses[0].cause).toBe(f.cause);
 
     // Its setpoint proposal is pending; approve it (four-eyes where the tag needs it).
@@ -126,7 +114,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
       seen = all.map((p) => `${p.id} ${p.tag} ${p.state} ${String(p.current)}->${p.proposed} ${p.policy.ok ? 'ok' : p.policy.reasons.join('; ')}`).join(' | ');
       const ps = (await op1.call('GET', '/proposals?state=pending')).body.proposals as Array<{ id: string; tag: string; incidentId?: string; approvalsRequired: number; proposed: number; policy: { ok: boolean } }>;
       return ps.find((p) => p.tag === f.setpoint && p.policy.ok);
-    }, 30_000).catch((e: Error) => {
+    }, 30_000, OVER_HTTP).catch((e: Error) => {
       throw new Error(`${e.message}; proposals: ${seen}`);
     });
     expect((await op1.call('POST', `/proposals/${prop.id}/select`)).status).toBe(200);
@@ -142,7 +130,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
       const ps = (await op1.call('GET', '/proposals')).body.proposals as Array<{ id: string; state: string; result?: { verified: boolean; readBack: number } }>;
       const p = ps.find((x) => x.id === prop.id);
       return p && (p.state === 'written' || p.state === 'failed') ? p : undefined;
-    }, 30_000);
+    }, 30_000, OVER_HTTP);
     expect(written.state).toBe('written');
     expect(written.result!.verified).toBe(true);
     // The simulator itself holds the approved value.
@@ -157,7 +145,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
       for (const a of alarms.filter((x) => x.state === 'RTN_UNACK' || x.state === 'UNACK')) await op1.call('POST', `/alarms/${encodeURIComponent(a.id)}/ack`);
       abnormal = alarms.filter((a) => a.state !== 'NORMAL').map((a) => `${a.id} ${a.state} (${String(a.value)})`);
       return abnormal.length === 0;
-    }, 90_000, 2000).catch((e: Error) => {
+    }, 90_000, { ...OVER_HTTP, everyMs: 2000 }).catch((e: Error) => {
       throw new Error(`${e.message}; still abnormal: ${abnormal.join(', ')}`);
     });
 
@@ -170,7 +158,7 @@ describe('the demo story: fault -> alarm -> diagnosis -> proposal -> approval ->
       const alarms = (await op1.call('GET', '/alarms')).body.alarms as Array<{ id: string; state: string }>;
       for (const a of alarms.filter((x) => x.state === 'RTN_UNACK')) await op1.call('POST', `/alarms/${encodeURIComponent(a.id)}/ack`);
       return Math.abs(tags['FT-101'] - designSetpoints['FIC-101.SP']) < 0.3 && alarms.every((a) => a.state === 'NORMAL');
-    }, 60_000, 2000);
+    }, 60_000, { ...OVER_HTTP, everyMs: 2000 });
   });
 
   test('the audit trail names the approvers and its hash chain verifies; a tampered copy is detected', async () => {

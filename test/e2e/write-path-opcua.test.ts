@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { collectPayloads } from '../helpers/node-red';
+import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
 const root = path.join(__dirname, '../..');
@@ -14,16 +16,6 @@ const nodes = ['copilot-plant', 'copilot-opcua', 'copilot-opcua-read', 'copilot-
 const { startSimulator } = require(path.join(root, 'dist/sim/index.js'));
 
 helper.init(require.resolve('node-red'));
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('write path end to end over OPC UA', () => {
   let sim: any;
@@ -54,9 +46,8 @@ describe('write path end to end over OPC UA', () => {
     ]);
     const plant = helper.getNode('plant');
     const live = (t: string) => plant.live.get(t);
-    await until('live values over OPC UA', () => live('LIC-201.SP')?.quality === 'good' && live('PT-201')?.quality === 'good' && live('P-101.RUN')?.quality === 'good');
-    const got: any[] = [];
-    helper.getNode('results').on('input', (m: any) => got.push(m.payload));
+    await until('live values over OPC UA', () => live('LIC-201.SP')?.quality === 'good' && live('PT-201')?.quality === 'good' && live('P-101.RUN')?.quality === 'good', 20_000);
+    const got = collectPayloads('results');
     const lic = Number(live('LIC-201.SP').value);
     const target = Math.round(lic - 4);
     helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'ua-lic', tag: 'LIC-201.SP', current: lic, proposed: target, expiresAt: Date.now() + 120_000 } });
@@ -64,10 +55,10 @@ describe('write path end to end over OPC UA', () => {
     const op = { name: 'operator1', roles: ['operator'] };
     svc.select('ua-lic', op);
     svc.approve('ua-lic', op, {});
-    const r = await until('write result', () => got[0]);
+    const r = await until('write result', () => got[0], 20_000);
     expect(r).toMatchObject({ proposalId: 'ua-lic', tag: 'LIC-201.SP', requested: target, written: target, verified: true });
     expect(Math.abs(Number(sim.process.read('LIC-201.SP')) - target)).toBeLessThanOrEqual(0.05);
-    await until('written', () => svc.get('ua-lic').state === 'written');
+    await until('written', () => svc.get('ua-lic').state === 'written', 20_000);
     const kinds = plant.hub.audit.query({}).map((x: any) => x.kind);
     expect(kinds).toEqual(expect.arrayContaining(['proposal', 'decision', 'write', 'read-back']));
     expect(plant.hub.audit.verify().ok).toBe(true);

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { collectPayloads, errorsOf } from '../helpers/node-red';
+import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
 const dist = path.join(__dirname, '../../dist');
@@ -21,16 +23,6 @@ helper.init(require.resolve('node-red'));
 
 const op1 = { name: 'operator1', roles: ['operator'] };
 const op2 = { name: 'operator2', roles: ['operator'] };
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
 
@@ -68,11 +60,9 @@ describe('write path end to end over Modbus TCP', () => {
     await load();
     const plant = helper.getNode('plant');
     const live = (t: string) => plant.live.get(t);
-    await until('live values from Modbus', () => live('FIC-101.SP')?.quality === 'good' && live('LIC-201.SP') && live('PT-201') && live('P-101.RUN'));
+    await until('live values from Modbus', () => live('FIC-101.SP')?.quality === 'good' && live('LIC-201.SP') && live('PT-201') && live('P-101.RUN'), 10_000);
     const svc = plant.hub.service('approval');
-    const results = helper.getNode('results');
-    const got: any[] = [];
-    results.on('input', (m: any) => got.push(m.payload));
+    const got = collectPayloads('results');
 
     // Single approval: LIC-201.SP (operators), +5 % from the value the PLC holds now.
     const lic = Number(live('LIC-201.SP').value);
@@ -80,11 +70,11 @@ describe('write path end to end over Modbus TCP', () => {
     helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'e2e-lic', tag: 'LIC-201.SP', current: lic, proposed: licTarget, expiresAt: Date.now() + 120_000 } });
     svc.select('e2e-lic', op1);
     svc.approve('e2e-lic', op1, { reason: 'e2e' });
-    const r1 = await until('LIC-201.SP write result', () => got.find((r) => r.proposalId === 'e2e-lic'));
+    const r1 = await until('LIC-201.SP write result', () => got.find((r) => r.proposalId === 'e2e-lic'), 10_000);
     expect(r1).toMatchObject({ tag: 'LIC-201.SP', requested: licTarget, written: licTarget, verified: true });
     expect(Math.abs(Number(r1.readBack) - licTarget)).toBeLessThanOrEqual(0.05);
     expect(Math.abs(Number(sim.process.read('LIC-201.SP')) - licTarget)).toBeLessThanOrEqual(0.05);
-    await until('proposal written', () => svc.get('e2e-lic').state === 'written');
+    await until('proposal written', () => svc.get('e2e-lic').state === 'written', 10_000);
     expect(svc.get('e2e-lic').result.verified).toBe(true);
 
     // Four-eyes: FIC-101.SP needs two different operators; the same one twice is refused.
@@ -97,20 +87,19 @@ describe('write path end to end over Modbus TCP', () => {
     expect(svc.get('e2e-fic').state).toBe('pending');
     svc.select('e2e-fic', op2);
     svc.approve('e2e-fic', op2, {});
-    const r2 = await until('FIC-101.SP write result', () => got.find((r) => r.proposalId === 'e2e-fic'));
+    const r2 = await until('FIC-101.SP write result', () => got.find((r) => r.proposalId === 'e2e-fic'), 10_000);
     expect(r2).toMatchObject({ tag: 'FIC-101.SP', verified: true });
     expect(Math.abs(Number(sim.process.read('FIC-101.SP')) - ficTarget)).toBeLessThanOrEqual(0.05);
-    await until('four-eyes proposal written', () => svc.get('e2e-fic').state === 'written');
+    await until('four-eyes proposal written', () => svc.get('e2e-fic').state === 'written', 10_000);
 
     // A replayed approved write and a hand-made one are refused and audited; the PLC is untouched.
-    const errors: string[] = [];
-    helper.getNode('write').on('call:error', (c: any) => errors.push(String(c.args[0]?.message ?? c.args[0])));
+    const errors = errorsOf('write');
     const audit = plant.hub.audit;
     const replay = audit.query({ kind: 'write' }).find((r: any) => r.data.proposalId === 'e2e-lic');
     expect(replay).toBeDefined();
     helper.getNode('write').receive({ payload: { proposalId: 'e2e-lic', tag: 'LIC-201.SP', value: 70, approvedBy: ['operator1'], token: 'x.y' } });
     helper.getNode('write').receive({ payload: { tag: 'LIC-201.SP', value: 70 } });
-    await until('two refusals', () => errors.length >= 2);
+    await until('two refusals', () => errors.length >= 2, 10_000);
     expect(errors.join('\n')).toMatch(/write refused: the approval token signature is not valid/);
     expect(Math.abs(Number(sim.process.read('LIC-201.SP')) - licTarget)).toBeLessThanOrEqual(0.05);
     expect(audit.query({ kind: 'token-refusal' }).length).toBe(2);
@@ -140,9 +129,8 @@ describe('write path end to end over Modbus TCP', () => {
     await load({ maxSteps: 3, interval: 0.3 });
     const plant = helper.getNode('plant');
     const live = (t: string) => plant.live.get(t);
-    await until('live values from Modbus', () => live('LIC-201.SP')?.quality === 'good' && live('PT-201') && live('P-101.RUN'));
-    const got: any[] = [];
-    helper.getNode('results').on('input', (m: any) => got.push(m.payload));
+    await until('live values from Modbus', () => live('LIC-201.SP')?.quality === 'good' && live('PT-201') && live('P-101.RUN'), 10_000);
+    const got = collectPayloads('results');
     const lic = Number(live('LIC-201.SP').value);
     const target = lic > 50 ? 35 : 65; // 15 to 30 %: two or three steps of at most 10
     helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'ramp', tag: 'LIC-201.SP', current: lic, proposed: target, expiresAt: Date.now() + 120_000 } });

@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AlarmEvent } from '../../nodes/lib/contracts';
 import type { AlarmService } from '../../nodes/lib/hub';
+import { collect, errorsOf, statusTextsOf } from '../helpers/node-red';
+import { sleep, until } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -40,34 +42,15 @@ function flow(extra: Record<string, unknown> = {}, model = MODEL): Array<Record<
   ];
 }
 
-/** Collects messages arriving at a helper node. */
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => got.push(m));
-  return got;
-}
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Delivers a message to the alarm node and gives the runtime a moment to process it. */
 async function send(msg: Record<string, unknown>): Promise<void> {
   helper.getNode('al1').receive(msg);
-  await new Promise((r) => setTimeout(r, 30));
+  await sleep(30);
 }
 
 /** Errors the node reports (done(err) ends up in node.error) and its status texts. */
 function watch(id: string): { errors: string[]; statuses: string[] } {
-  const w = { errors: [] as string[], statuses: [] as string[] };
-  const n = helper.getNode(id);
-  n.on('call:error', (call: { args: unknown[] }) => w.errors.push(String((call.args[0] as Error)?.message ?? call.args[0])));
-  n.on('call:status', (call: { args: Array<{ text?: string }> }) => w.statuses.push(String(call.args[0]?.text ?? '')));
-  return w;
+  return { errors: errorsOf(id), statuses: statusTextsOf(id) };
 }
 
 describe('copilot-alarms in Node-RED', () => {
@@ -85,8 +68,8 @@ describe('copilot-alarms in Node-RED', () => {
 
   test('samples raise alarms on output 1, commands change them, the summary and KPIs go to output 2', async () => {
     await helper.load([plantNode, alarmsNode], flow());
-    const events = collect('events');
-    const summaries = collect('summary');
+    const events = collect<Msg>('events');
+    const summaries = collect<Msg>('summary');
     const w = watch('al1');
     const plant = helper.getNode('plant') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const hubEvents: AlarmEvent[] = [];
@@ -94,14 +77,14 @@ describe('copilot-alarms in Node-RED', () => {
 
     await send({ topic: 'batch', payload: { 'TT-201': { value: 70, quality: 'good' }, 'P-301.RUN': { value: true }, 'P-302.RUN': { value: false } } });
     await send({ topic: 'TT-201', payload: 90 });
-    await until(() => events.length === 1, 'the HI event');
+    await until('the HI event', () => events.length === 1);
     expect(events[0]).toMatchObject({ topic: 'alarm/TT-201/HI', change: 'raise', previous: 'NORMAL' });
     expect(events[0].payload).toMatchObject({ id: 'TT-201:HI', state: 'UNACK', priority: 'high', value: 90, limit: 85, firstOut: true, rationalization: { cause: 'cooling lost', action: 'check P-301' } });
     // Every sample also lands in the plant's live value table for the other nodes.
     expect(plant.live.get('TT-201')).toMatchObject({ value: 90, quality: 'good' });
 
     await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI', user: 'alice' } });
-    await until(() => events.length === 2, 'the ack event');
+    await until('the ack event', () => events.length === 2);
     expect(events[1]).toMatchObject({ topic: 'alarm/TT-201/HI', change: 'ack', payload: { state: 'ACKED', by: 'alice' } });
 
     // The console path: the hub's AlarmService.
@@ -115,21 +98,21 @@ describe('copilot-alarms in Node-RED', () => {
     expect(() => svc.command({ command: 'ack', alarmId: 'XX:HI', user: 'bob' })).toThrow(expect.objectContaining({ status: 404 }));
     expect(() => svc.command({ command: 'shelve', alarmId: 'TT-201:HIHI', user: 'bob', minutes: 0, reason: 'x' })).toThrow(expect.objectContaining({ status: 400 }));
     expect(svc.command({ command: 'shelve', alarmId: 'TT-201:HIHI', user: 'bob', minutes: 30, reason: 'calibration' })).toMatchObject({ state: 'SHELVED', by: 'bob' });
-    await until(() => events.length === 3, 'the shelve event on output 1');
+    await until('the shelve event on output 1', () => events.length === 3);
     expect(events[2]).toMatchObject({ topic: 'alarm/TT-201/HIHI', change: 'shelve' });
     expect(svc.kpis()).toMatchObject({ alarms: 1, standing: 1, shelved: 1 });
 
     // Suppression by design: the standby pump runs, so the duty pump stopping is not annunciated.
     await send({ topic: 'P-302.RUN', payload: true });
     await send({ topic: 'P-301.RUN', payload: false });
-    await until(() => events.length === 5, 'suppress and raise events');
+    await until('suppress and raise events', () => events.length === 5);
     expect(events.slice(3).map((m) => [m.payload.id, m.change, m.payload.state])).toEqual([
       ['P-301.RUN:DISCRETE', 'suppress', 'SUPPRESSED'],
       ['P-301.RUN:DISCRETE', 'raise', 'SUPPRESSED'],
     ]);
 
     await send({ topic: 'summary' });
-    await until(() => summaries.length === 1, 'the summary');
+    await until('the summary', () => summaries.length === 1);
     expect(summaries[0].topic).toBe('alarm/summary');
     expect(summaries[0].payload).toMatchObject({
       configured: 3,
@@ -158,14 +141,14 @@ describe('copilot-alarms in Node-RED', () => {
 
   test('bad messages and refused commands fail through done(err) with a clear message; the node keeps running', async () => {
     await helper.load([plantNode, alarmsNode], flow());
-    const events = collect('events');
+    const events = collect<Msg>('events');
     const { errors, statuses } = watch('al1');
     await send({ topic: 'TT-201', payload: { not: 'a value' } });
     await send({ topic: 'shelve', payload: { alarmId: 'TT-201:HI', user: 'x' } });
     await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI' } });
     await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI', user: 'x' } });
     await send({ topic: 'batch', payload: [1, 2] });
-    await until(() => errors.length === 5, 'five errors');
+    await until('five errors', () => errors.length === 5);
     expect(errors[0]).toMatch(/tag sample TT-201: msg.payload must be a number, boolean or string/);
     expect(errors[1]).toMatch(/shelve TT-201:HI refused \(400\): shelve TT-201:HI: minutes must be a number/);
     expect(errors[2]).toMatch(/alarm command "ack": payload.user must name who gives the command/);
@@ -173,23 +156,23 @@ describe('copilot-alarms in Node-RED', () => {
     expect(errors[4]).toMatch(/batch message: payload must be an object/);
     expect(statuses[statuses.length - 1]).toMatch(/^batch message: payload must be an object/);
     await send({ topic: 'TT-201', payload: 99 });
-    await until(() => events.length === 2, 'HI and HIHI after the errors');
+    await until('HI and HIHI after the errors', () => events.length === 2);
   });
 
   test('floods and chatter go to output 2 as they happen; the summary and KPIs also come on the timer', async () => {
     await helper.load([plantNode, alarmsNode], flow({ floodStart: 1, floodEnd: 1, chatterCount: 2, summaryInterval: 0.2 }));
-    const summaries = collect('summary');
+    const summaries = collect<Msg>('summary');
     const plant = helper.getNode('plant') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const kpiEvents: unknown[] = [];
     plant.hub.on((e: { type: string; payload: unknown }) => e.type === 'kpis' && kpiEvents.push(e.payload));
     await send({ topic: 'TT-201', payload: 90 });
     await send({ topic: 'TT-201', payload: 70 });
     await send({ topic: 'TT-201', payload: 90 }); // second raise: more than 1 alarm in the window, and twice in a minute
-    await until(() => summaries.some((m) => m.topic === 'alarm/flood') && summaries.some((m) => m.topic === 'alarm/chatter'), 'flood and chatter');
+    await until('flood and chatter', () => summaries.some((m) => m.topic === 'alarm/flood') && summaries.some((m) => m.topic === 'alarm/chatter'));
     const flood = summaries.find((m) => m.topic === 'alarm/flood')!.payload;
     expect(flood).toMatchObject({ kind: 'flood', phase: 'start', count: 2, firstOut: 'TT-201:HI', end: null, topSources: [{ id: 'TT-201:HI', tag: 'TT-201', count: 2 }] });
     expect(summaries.find((m) => m.topic === 'alarm/chatter')!.payload).toMatchObject({ kind: 'chatter', id: 'TT-201:HI', count: 2 });
-    await until(() => summaries.filter((m) => m.topic === 'alarm/summary').length >= 2 && kpiEvents.length >= 2, 'two periodic summaries');
+    await until('two periodic summaries', () => summaries.filter((m) => m.topic === 'alarm/summary').length >= 2 && kpiEvents.length >= 2);
     const last = summaries.filter((m) => m.topic === 'alarm/summary').pop()!.payload;
     expect(last).toMatchObject({ active: 1, chattering: ['TT-201:HI'], flood: { firstOut: 'TT-201:HI', count: 2 }, kpis: { alarms: 2, chattering: 1 } });
   });
@@ -205,9 +188,9 @@ describe('copilot-alarms in Node-RED', () => {
     // Drop the HIHI alarm, add a LO alarm.
     const changed = MODEL.replace(/ {2}- \{ tag: TT-201, type: HIHI.*\n/, '  - { tag: TT-201, type: LO, limit: 20, priority: low, message: Reactor temperature low }\n');
     expect(changed).not.toBe(MODEL);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     fs.writeFileSync(path.join(userDir, 'plant.yaml'), changed + '\n# edited\n');
-    await until(() => svc().list().some((a) => a.id === 'TT-201:LO'), 'the reloaded model', 10_000);
+    await until('the reloaded model', () => svc().list().some((a) => a.id === 'TT-201:LO'), 10_000);
     const ids = svc().list().map((a) => a.id);
     expect(ids).not.toContain('TT-201:HIHI');
     expect(svc().list().find((a) => a.id === 'TT-201:HI')).toMatchObject({ state: 'ACKED', by: 'alice' });
@@ -218,18 +201,18 @@ describe('copilot-alarms in Node-RED', () => {
   test('BAD_PV staleness: a fresher live-table entry (a read node reporting by exception) keeps the tag fresh', async () => {
     const model = MODEL + '  - { tag: TT-201, type: BAD_PV, maxAge: 2s, priority: high, message: TT-201 stale }\n';
     await helper.load([plantNode, alarmsNode], flow({}, model));
-    const events = collect('events');
+    const events = collect<Msg>('events');
     const plant = helper.getNode('plant') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     await send({ topic: 'TT-201', payload: 70 });
     // For 2.5 s the value only reaches the live table, as an unchanged value polled again would.
     const t0 = Date.now();
     while (Date.now() - t0 < 2500) {
       plant.live.update('TT-201', { value: 70, quality: 'good', timestamp: Date.now() });
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
     expect(events.filter((m) => m.payload.id === 'TT-201:BAD_PV')).toEqual([]);
     // Then nothing at all: stale 2 s after the last update, seen within a tick.
-    await until(() => events.some((m) => m.payload.id === 'TT-201:BAD_PV'), 'BAD_PV', 5000);
+    await until('BAD_PV', () => events.some((m) => m.payload.id === 'TT-201:BAD_PV'), 5000);
     expect(events.find((m) => m.payload.id === 'TT-201:BAD_PV')).toMatchObject({ change: 'raise', payload: { state: 'UNACK', value: 70 } });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(4000);
   });
@@ -242,20 +225,20 @@ describe('copilot-alarms in Node-RED', () => {
     // The warning is logged while the node is created, before a test can listen: read the runtime log spy.
     for (const call of helper.log().args) if (call[0]?.level === helper.log().WARN && call[0]?.id === 'al1') warnings.push(String(call[0].msg));
     expect(warnings.join('\n')).toMatch(/saved alarm state .*alarms-al1\.json\) could not be restored, starting with every alarm NORMAL/);
-    const events = collect('events');
+    const events = collect<Msg>('events');
     await send({ topic: 'TT-201', payload: 90 });
-    await until(() => events.length === 1, 'a raise after the fresh start');
+    await until('a raise after the fresh start', () => events.length === 1);
   });
 
   test('a restart keeps standing alarms without re-annunciating them, and keeps shelves', async () => {
     await helper.load([plantNode, alarmsNode], flow());
-    let events = collect('events');
+    let events = collect<Msg>('events');
     await send({ topic: 'TT-201', payload: 90 });
     await send({ topic: 'P-302.RUN', payload: false });
     await send({ topic: 'P-301.RUN', payload: false });
     await send({ topic: 'ack', payload: { alarmId: 'TT-201:HI', user: 'alice' } });
     await send({ topic: 'shelve', payload: { alarmId: 'P-301.RUN:DISCRETE', user: 'bob', minutes: 60, reason: 'pump isolated for maintenance' } });
-    await until(() => events.length === 4, 'raise, raise, ack, shelve');
+    await until('raise, raise, ack, shelve', () => events.length === 4);
 
     // Stop the runtime completely, then start it again on the same user directory.
     await helper.unload();
@@ -264,7 +247,7 @@ describe('copilot-alarms in Node-RED', () => {
     helper.settings({ userDir });
     await helper.startServer();
     await helper.load([plantNode, alarmsNode], flow());
-    events = collect('events');
+    events = collect<Msg>('events');
     const svc = (helper.getNode('plant') as any).hub.service('alarms') as AlarmService; // eslint-disable-line @typescript-eslint/no-explicit-any
     const byId = Object.fromEntries(svc.list().map((a) => [a.id, a]));
     expect(byId['TT-201:HI']).toMatchObject({ state: 'ACKED', active: true, by: 'alice' });
@@ -272,11 +255,11 @@ describe('copilot-alarms in Node-RED', () => {
     expect(byId['P-301.RUN:DISCRETE'].shelvedUntil).toBeGreaterThan(Date.now() + 59 * 60_000);
     // The same values arrive again after the restart: nothing is re-annunciated.
     await send({ topic: 'batch', payload: { 'TT-201': { value: 91 }, 'P-301.RUN': { value: false }, 'P-302.RUN': { value: false } } });
-    await new Promise((r) => setTimeout(r, 700)); // at least one tick of the node's timer
+    await sleep(700); // at least one tick of the node's timer
     expect(events).toEqual([]);
     // ... and a real change is still reported.
     await send({ topic: 'TT-201', payload: 70 });
-    await until(() => events.length === 1, 'the clear after restart');
+    await until('the clear after restart', () => events.length === 1);
     expect(events[0]).toMatchObject({ change: 'clear', payload: { id: 'TT-201:HI', state: 'NORMAL' } });
   });
 });

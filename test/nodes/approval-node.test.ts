@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AuditLog } from '../../nodes/lib/audit';
+import { errorsOf } from '../helpers/node-red';
+import { sleep } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -134,12 +136,11 @@ describe('copilot-approval', () => {
     const plant = helper.getNode('plant');
     const appr = helper.getNode('appr');
     freshLive(plant);
-    const errors: string[] = [];
-    appr.on('call:error', (c: any) => errors.push(String(c.args[0]?.message ?? c.args[0])));
+    const errors = errorsOf(appr);
     appr.receive({ topic: 'copilot/proposal', payload: { id: 'x', tag: 'LIC-201.SP', proposed: 'lots' } });
     appr.receive({ topic: 'approve', payload: { proposalId: 'x' } });
     appr.receive({ topic: 'bogus', payload: {} });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(errors.join('\n')).toMatch(/proposed: proposed must be a number/);
     expect(errors.join('\n')).toMatch(/approve: user/);
     expect(errors.join('\n')).toMatch(/unknown topic "bogus"/);

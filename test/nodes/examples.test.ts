@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startNodeRed, type EmbeddedNodeRed } from '../../dist/demo/node-red';
+import { sleep } from '../helpers/wait';
 
 const root = path.join(__dirname, '../..');
 const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'));
@@ -43,7 +44,7 @@ describe('examples', () => {
     for (let i = 0; i < 50; i++) {
       missing = flow.filter((n) => n.type !== 'tab' && !red.RED.nodes.getNode(n.id)).map((n) => `${n.type} ${n.id}`);
       if (!missing.length) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     expect(missing).toEqual([]);
   });

@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ReactorProcess } from '../../sim/reactor';
 import { startModbusServer, type RunningModbusServer } from '../../sim/modbus-server';
+import { collect } from '../helpers/node-red';
+import { sleep, until } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -21,20 +23,6 @@ helper.init(require.resolve('node-red'));
 
 const MODEL = fs.readFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), 'utf8');
 type Msg = { topic: string; payload: any; quality?: string; timestamp?: number; source?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => got.push(m));
-  return got;
-}
 
 describe('copilot-modbus-read in Node-RED', () => {
   let userDir: string;
@@ -64,8 +52,8 @@ describe('copilot-modbus-read in Node-RED', () => {
 
   test('polls every plc1 tag into one batch, updates the live table, then reports by exception', async () => {
     await helper.load([plantNode, modbusNode, readNode], flow());
-    const out = collect('out');
-    await until(() => out.length >= 1, 'the first batch');
+    const out = collect<Msg>('out');
+    await until('the first batch', () => out.length >= 1);
     expect(out[0].topic).toBe('batch');
     expect(Object.keys(out[0].payload)).toHaveLength(24);
     expect(out[0].payload['TT-201']).toMatchObject({ quality: 'good' });
@@ -74,30 +62,30 @@ describe('copilot-modbus-read in Node-RED', () => {
     const plant = helper.getNode('plant');
     expect(plant.live.get('FIC-101.SP')).toMatchObject({ value: 9, quality: 'good', source: 'plc1' });
     // The plant does not move (nobody advances it): nothing changes, nothing is sent.
-    await new Promise((r) => setTimeout(r, 400));
+    await sleep(400);
     expect(out.length).toBe(1);
     proc.write('LIC-201.SP', 55);
     proc.advance(0.1);
-    await until(() => out.length >= 2, 'the changed setpoint');
+    await until('the changed setpoint', () => out.length >= 2);
     expect(out[1].payload['LIC-201.SP']).toMatchObject({ value: 55, quality: 'good' });
     expect(out[1].payload['P-101.RUN']).toBeUndefined();
     // An input message polls now and sends everything.
     helper.getNode('rd').receive({ payload: 'refresh' });
-    await until(() => out.some((m, i) => i >= 2 && Object.keys(m.payload).length === 24), 'a full refresh');
+    await until('a full refresh', () => out.some((m, i) => i >= 2 && Object.keys(m.payload).length === 24));
   });
 
   test('per-tag output, bad quality when the device goes away, good again when it is back', async () => {
     await helper.load([plantNode, modbusNode, readNode], flow({ output: 'tag' }));
-    const out = collect('out');
-    await until(() => out.length >= 24, 'one message per tag');
+    const out = collect<Msg>('out');
+    await until('one message per tag', () => out.length >= 24);
     expect(out.find((m) => m.topic === 'FT-101')).toMatchObject({ quality: 'good', source: 'plc1' });
     const port = server.port;
     await server.stop();
-    await until(() => out.some((m) => m.topic === 'TT-201' && m.quality === 'bad'), 'TT-201 bad');
+    await until('TT-201 bad', () => out.some((m) => m.topic === 'TT-201' && m.quality === 'bad'));
     const plant = helper.getNode('plant');
     expect(plant.live.get('TT-201').quality).toBe('bad');
     server = await startModbusServer(proc, { port });
-    await until(() => plant.live.get('TT-201').quality === 'good', 'TT-201 good again', 8000);
+    await until('TT-201 good again', () => plant.live.get('TT-201').quality === 'good', 8000);
   });
 
   test('the config node writes and reads a tag for copilot-write (TagIO)', async () => {
@@ -115,8 +103,8 @@ describe('copilot-modbus-read in Node-RED', () => {
 
   test('the admin route shows the connection state and per-unit metrics', async () => {
     await helper.load([plantNode, modbusNode, readNode], flow());
-    const out = collect('out');
-    await until(() => out.length >= 1, 'the first batch');
+    const out = collect<Msg>('out');
+    await until('the first batch', () => out.length >= 1);
     const r = await helper.request().get('/copilot-modbus/conn1/metrics').expect(200);
     expect(r.body).toMatchObject({ name: 'plc1', state: 'connected' });
     expect(r.body.units['1'].ok).toBeGreaterThanOrEqual(3);
@@ -126,14 +114,14 @@ describe('copilot-modbus-read in Node-RED', () => {
 
   test('a redeploy leaves no socket open', async () => {
     await helper.load([plantNode, modbusNode, readNode], flow());
-    const out = collect('out');
-    await until(() => out.length >= 1, 'the first batch');
+    const out = collect<Msg>('out');
+    await until('the first batch', () => out.length >= 1);
     expect(server.stats().open).toBe(1);
     await helper.unload();
-    await until(() => server.stats().open === 0, 'the socket to close', 2000);
+    await until('the socket to close', () => server.stats().open === 0, 2000);
     await helper.load([plantNode, modbusNode, readNode], flow());
-    const out2 = collect('out');
-    await until(() => out2.length >= 1, 'a batch after the redeploy');
+    const out2 = collect<Msg>('out');
+    await until('a batch after the redeploy', () => out2.length >= 1);
     expect(server.stats().open).toBe(1);
   });
 });

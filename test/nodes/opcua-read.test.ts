@@ -9,6 +9,8 @@ import { AttributeIds, OPCUAClient } from 'node-opcua-client';
 import { startOpcuaServer, simNodeId } from '../../sim/opcua-server';
 import type { RunningOpcuaServer } from '../../sim/process-api';
 import { fakeProcess, type FakeProcess } from '../unit/opcua-fake-process';
+import { collect } from '../helpers/node-red';
+import { sleep, until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,19 +31,6 @@ let server: RunningOpcuaServer;
 let userDir: string;
 
 type Msg = { topic: string; payload: unknown; quality?: string; source?: string };
-
-function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 10000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const v = check();
-      if (v !== undefined && v !== false) return resolve(v as T);
-      if (Date.now() - t0 > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
 
 /** Sessions and subscriptions the server holds, from its standard diagnostics (minus our own query session). */
 async function serverCounts(): Promise<{ sessions: number; subscriptions: number }> {
@@ -74,12 +63,6 @@ function flow(opts: { read?: Record<string, unknown>; second?: boolean; plant?: 
   return f;
 }
 
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => got.push(m));
-  return got;
-}
-
 beforeAll(async () => {
   userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opcua-node-'));
   proc = fakeProcess(100);
@@ -104,16 +87,16 @@ afterEach(async () => {
 
 test('every OPC UA tag of the plant reaches the flow and the live table with the server values', async () => {
   await helper.load(nodes, flow());
-  const got = collect('h1');
+  const got = collect<Msg>('h1');
   const p = helper.getNode('p1');
-  const first = await until('the first batch', () => got.find((m) => m.topic === 'batch'));
+  const first = await until('the first batch', () => got.find((m) => m.topic === 'batch'), 10_000);
   expect(first.source).toBe('opcua:ua1');
   // Values may arrive over more than one publish: merge the batches until all 24 tags were reported.
   const merged = await until('all tags', () => {
     const all: Record<string, { value: unknown; quality: string }> = {};
     for (const m of got) Object.assign(all, m.payload);
     return Object.keys(all).length === proc.tags.length && all;
-  });
+  }, 10_000);
   expect(merged['P-301.RUN']).toMatchObject({ value: true, quality: 'good' });
   expect(merged['FIC-101.AUTO']).toMatchObject({ value: true, quality: 'good' });
   expect(Math.abs((merged['TT-201'].value as number) - (proc.read('TT-201') as number))).toBeLessThan(1);
@@ -123,27 +106,17 @@ test('every OPC UA tag of the plant reaches the flow and the live table with the
   expect(live.source).toBe('opcua:ua1');
 }, 20000);
 
-async function untilAsync<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test('two read nodes share one session; each has one subscription; redeploy closes everything', async () => {
   await helper.load(nodes, flow({ second: true }));
-  const perTag = collect('h2');
-  const m = await until('per-tag messages', () => perTag.find((x) => x.topic === 'TT-201'));
+  const perTag = collect<Msg>('h2');
+  const m = await until('per-tag messages', () => perTag.find((x) => x.topic === 'TT-201'), 10_000);
   expect(typeof m.payload).toBe('number');
   expect(m.quality).toBe('good');
   expect(m.source).toBe('opcua:ua1');
-  const counts = await untilAsync('two subscriptions', async () => {
+  const counts = await until('two subscriptions', async () => {
     const c = await serverCounts();
     return c.subscriptions === 2 && c;
-  });
+  }, 10_000, { everyMs: 200 });
   expect(counts).toEqual({ sessions: 1, subscriptions: 2 });
   await helper.unload();
   // Close handlers have finished: nothing of ours is left on the server.
@@ -172,11 +145,11 @@ test('an unknown node id is reported with its tag, without a crash; the other ta
     statuses.push(s);
     origStatus(s);
   };
-  const got = collect('h1');
-  await until('TT-201', () => got.find((x) => (x.payload as Record<string, unknown>)['TT-201']));
-  await until('the warning', () => warnings.find((w) => w.includes('XX-999')));
+  const got = collect<Msg>('h1');
+  await until('TT-201', () => got.find((x) => (x.payload as Record<string, unknown>)['TT-201']), 10_000);
+  await until('the warning', () => warnings.find((w) => w.includes('XX-999')), 10_000);
   expect(warnings.find((w) => w.includes('XX-999'))).toMatch(/BadNodeIdUnknown/);
-  await until('status', () => statuses.find((s) => s.text === '1/2 tags, 1 refused'));
+  await until('status', () => statuses.find((s) => s.text === '1/2 tags, 1 refused'), 10_000);
   expect(got.some((x) => 'XX-999' in (x.payload as object) || 'YY-1' in (x.payload as object))).toBe(false);
 }, 20000);
 
@@ -196,9 +169,9 @@ test('TagIO over Basic256Sha256 SignAndEncrypt with user/password: write with th
   await expect(c1.writeTag(sp, 140)).rejects.toThrow(/BadOutOfRange/);
   await expect(c1.writeTag(sp, 'hot')).rejects.toThrow(/Double/);
   // The read node on the same connection kept working over the secure session.
-  const got = collect('h1');
+  const got = collect<Msg>('h1');
   await helper.getNode('r1').receive({ topic: 'refresh' });
-  await until('a refresh after input', () => got.length > 0);
+  await until('a refresh after input', () => got.length > 0, 10_000);
 }, 30000);
 
 test('a wrong password is reported in the status and the log, never thrown', async () => {
@@ -210,7 +183,7 @@ test('a wrong password is reported in the status and the log, never thrown', asy
     statuses.push(s);
     orig(s);
   };
-  const s = await until('a retry status', () => statuses.find((x) => /retry in/.test(x.text ?? '')));
+  const s = await until('a retry status', () => statuses.find((x) => /retry in/.test(x.text ?? '')), 10_000);
   expect(s.fill).toBe('yellow');
   expect(s.text).toMatch(/password|refused|Bad/i);
 }, 20000);
@@ -228,12 +201,12 @@ test('invalid settings are reported, not crashed on', async () => {
 
 test('a server restart turns the tags bad, then values flow again without a redeploy and without a second subscription', async () => {
   await helper.load(nodes, flow({ read: { output: 'per-tag' } }));
-  const got = collect('h1');
+  const got = collect<Msg>('h1');
   const p = helper.getNode('p1');
-  await until('values', () => got.find((m) => m.topic === 'TT-201' && m.quality === 'good'));
+  await until('values', () => got.find((m) => m.topic === 'TT-201' && m.quality === 'good'), 10_000);
   const port = server.port;
   await server.stop();
-  await until('tags marked bad', () => got.find((m) => m.topic === 'TT-201' && m.quality === 'bad'));
+  await until('tags marked bad', () => got.find((m) => m.topic === 'TT-201' && m.quality === 'bad'), 10_000);
   expect(p.live.get('TT-201').quality).toBe('bad');
   server = await startOpcuaServer(proc, { port, pkiDir: path.join(os.tmpdir(), 'operator-copilot-test-pki', 'sim'), users });
   got.length = 0;
@@ -264,7 +237,7 @@ test('a plant with no tags on the connection opens no session and says so', asyn
   await helper.load(nodes, flow({ plant: { source: 'inline', inline } }));
   const calls = helper._NodePrototype.status.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'r1');
   expect(calls.at(-1).args[0]).toMatchObject({ fill: 'yellow', text: 'no tags on "ua1"' });
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
 }, 20000);
 
@@ -273,7 +246,7 @@ test('a tag that names the OPC UA connection but has a Modbus-style source is wa
   await helper.load(nodes, flow({ plant: { source: 'inline', inline } }));
   const warns = helper._NodePrototype.warn.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'r1');
   expect(warns.map((c: { args: unknown[] }) => String(c.args[0])).join('\n')).toMatch(/not read: YY-2 name connection "ua1" but have no nodeId/);
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
 }, 20000);
 
@@ -283,19 +256,19 @@ test('a plant-file edit that keeps the node ids keeps the subscription; one that
   fs.writeFileSync(file, original);
   await helper.load(nodes, flow({ plant: { path: file } }));
   const c = helper.getNode('c1').connection;
-  const got = collect('h1');
-  await until('the first batch', () => got.find((m) => m.topic === 'batch'));
+  const got = collect<Msg>('h1');
+  await until('the first batch', () => got.find((m) => m.topic === 'batch'), 10_000);
   expect(c.subscriptionsCreated).toBe(1);
   const reloads = () => helper._NodePrototype.log.getCalls().filter((k: { thisValue: { id: string }; args: unknown[] }) => k.thisValue.id === 'p1' && /reloaded/.test(String(k.args[0]))).length;
   // A deadband edit: same tags, same node ids.
   fs.writeFileSync(file, original.replace('deadband: 0.1\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }', 'deadband: 0.25\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }'));
   await until('the first reload', () => reloads() === 1, 8000);
   got.length = 0;
-  await until('values after the reload', () => got.find((m) => m.topic === 'batch'));
+  await until('values after the reload', () => got.find((m) => m.topic === 'batch'), 10_000);
   expect(c.subscriptionsCreated).toBe(1);
   // TT-201 leaves the connection: the item list changed, so the subscription is recreated.
   fs.writeFileSync(file, original.replace('\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }', ''));
   await until('the second reload', () => reloads() === 2, 8000);
-  await until('the new subscription', () => c.subscriptionsCreated === 2);
-  expect(await untilAsync('one subscription on the server', async () => (await serverCounts()).subscriptions === 1)).toBe(true);
+  await until('the new subscription', () => c.subscriptionsCreated === 2, 10_000);
+  expect(await until('one subscription on the server', async () => (await serverCounts()).subscriptions === 1, 10_000, { everyMs: 200 })).toBe(true);
 }, 30000);

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { Proposal, Suggestion } from '../../nodes/lib/contracts';
 import type { PlantHub } from '../../nodes/lib/hub';
 import { hasToolResult, startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { collect, errorsOf, statusTextsOf } from '../helpers/node-red';
+import { sleep, until } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -41,20 +43,6 @@ function flow(extra: Array<Record<string, unknown>> = [], reason: Record<string,
   ];
 }
 
-function collect(id: string): Msg[] {
-  const got: Msg[] = [];
-  helper.getNode(id).on('input', (m: Msg) => got.push(m));
-  return got;
-}
-
-async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 let userDir: string;
 beforeEach(async () => {
   userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-reason-'));
@@ -70,33 +58,33 @@ afterEach(async () => {
 describe('copilot-reason without an LLM', () => {
   test('alarm events from any source in: a suggestion, one proposal message per new proposal, status', async () => {
     await helper.load([plantNode, reasonNode], flow());
-    const sug = collect('sug');
-    const prop = collect('prop');
+    const sug = collect<Msg>('sug');
+    const prop = collect<Msg>('prop');
     const r1 = helper.getNode('r1');
     r1.receive(batch(TRIP));
     // A minimal event from "another source": tag and type from the topic, active flag only.
     r1.receive({ topic: 'alarm/P-301.RUN/DISCRETE', payload: { active: true } });
-    await until(() => sug.length >= 1, 'a suggestion');
+    await until('a suggestion', () => sug.length >= 1, 8000);
     const s: Suggestion = sug[0].payload;
     expect(sug[0].topic).toBe('copilot/suggestion');
     expect(s.hypotheses[0].cause).toBe('cw-pump-trip');
     expect(s.reasoner).toBe('knowledge-base');
-    await until(() => prop.length >= 1, 'a proposal');
+    await until('a proposal', () => prop.length >= 1, 8000);
     const p: Proposal = prop[0].payload;
     expect(prop[0].topic).toBe('copilot/proposal');
     expect(p).toMatchObject({ tag: 'FIC-101.SP', current: 10, proposed: 7, approvalsRequired: 2, policy: { ok: true } });
     expect(s.proposals.map((x) => x.id)).toEqual([p.id]);
     // More alarms of the same incident: the suggestion may be updated, the proposal is not re-sent.
     r1.receive({ topic: 'alarm/FT-301/LO', payload: { tag: 'FT-301', type: 'LO', state: 'UNACK', activeSince: Date.now() } });
-    await new Promise((res) => setTimeout(res, 400));
+    await sleep(400);
     expect(prop).toHaveLength(1);
   });
 
   test('copilot-alarms wired into copilot-reason: tag samples become alarms, alarms become a diagnosis', async () => {
     await helper.load([plantNode, alarmsNode, reasonNode], flow([{ id: 'al', type: 'copilot-alarms', plant: 'plant', summaryInterval: 3600, wires: [['r1'], []] }]));
-    const sug = collect('sug');
+    const sug = collect<Msg>('sug');
     helper.getNode('al').receive(batch(TRIP));
-    await until(() => sug.length >= 1, 'a suggestion from the alarm node\'s events');
+    await until('a suggestion from the alarm node\'s events', () => sug.length >= 1, 8000);
     const s: Suggestion = sug[sug.length - 1].payload;
     expect(s.alarms.map((a) => a.id)).toContain('P-301.RUN:DISCRETE');
     expect(s.hypotheses[0].cause).toBe('cw-pump-trip');
@@ -104,14 +92,14 @@ describe('copilot-reason without an LLM', () => {
 
   test('questions and feedback as messages and through the hub; feedback is persisted', async () => {
     await helper.load([plantNode, reasonNode], flow());
-    const sug = collect('sug');
+    const sug = collect<Msg>('sug');
     const r1 = helper.getNode('r1');
     r1.receive(batch(TRIP));
     r1.receive({ topic: 'alarm/P-301.RUN/DISCRETE', payload: { active: true } });
-    await until(() => sug.length >= 1, 'a suggestion');
+    await until('a suggestion', () => sug.length >= 1, 8000);
     const incidentId = sug[0].payload.incidentId;
     r1.receive({ topic: 'ask', payload: { incidentId, question: 'What should I do?' } });
-    await until(() => sug.some((m) => m.topic === 'copilot/answer'), 'an answer');
+    await until('an answer', () => sug.some((m) => m.topic === 'copilot/answer'), 8000);
     const ans = sug.find((m) => m.topic === 'copilot/answer')!.payload;
     expect(ans).toMatchObject({ incidentId, reasoner: 'knowledge-base' });
     expect(ans.answer).toContain('Start standby pump P-302');
@@ -124,28 +112,27 @@ describe('copilot-reason without an LLM', () => {
     const inc = svc.feedback(incidentId, { cause: 'cw-pump-trip', correct: true, note: 'breaker tripped' }, { name: 'op', roles: ['operator'] });
     expect(inc.feedback).toHaveLength(1);
     r1.receive({ topic: 'feedback', user: 'anna', payload: { incidentId, cause: 'cw-valve-stuck', correct: false } });
-    await until(() => sug.some((m) => m.topic === 'copilot/incident'), 'the updated incident');
+    await until('the updated incident', () => sug.some((m) => m.topic === 'copilot/incident'), 8000);
     const file = path.join(userDir, 'copilot-state', 'reason-r1.json');
-    await until(() => fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).feedback.length === 2, 'the feedback file');
+    await until('the feedback file', () => fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).feedback.length === 2, 8000);
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).feedback.map((f: { user: string }) => f.user)).toEqual(['op', 'anna']);
   });
 
   test('bad input is reported and the node keeps working', async () => {
     await helper.load([plantNode, reasonNode], flow());
-    const sug = collect('sug');
+    const sug = collect<Msg>('sug');
     const r1 = helper.getNode('r1');
-    const errors: string[] = [];
-    r1.on('call:error', (call: { args: unknown[] }) => errors.push(String(call.args[0])));
+    const errors = errorsOf(r1);
     r1.receive({ topic: 'alarm/NOPE-1/HI', payload: { active: true } });
     r1.receive({ topic: 'feedback', payload: { incidentId: 'inc-none', cause: 'cw-pump-trip', correct: true } });
     r1.receive({ topic: 'alarm/TT-201/HI', payload: { state: 'BOGUS' } });
-    await until(() => errors.length === 3, 'three errors');
+    await until('three errors', () => errors.length === 3, 8000);
     expect(errors[0]).toContain('NOPE-1 is not a tag of plant "Reactor unit 2"');
     expect(errors[1]).toContain('no incident inc-none');
     expect(errors[2]).toContain('state must be one of');
     r1.receive(batch(TRIP));
     r1.receive({ topic: 'alarm/P-301.RUN/DISCRETE', payload: { active: true } });
-    await until(() => sug.length >= 1, 'a suggestion after the bad messages');
+    await until('a suggestion after the bad messages', () => sug.length >= 1, 8000);
   });
 });
 
@@ -164,14 +151,13 @@ describe('copilot-reason with an LLM (local fake OpenAI-compatible server)', () 
   test('the knowledge-based suggestion first, then the LLM narration; proposals still from the policy', async () => {
     server.delayMs = 0;
     await helper.load([plantNode, reasonNode, llmNode], flow(withLlm(), { llm: 'llm1' }), { llm1: { apiKey: 'sk-test' } });
-    const sug = collect('sug');
-    const prop = collect('prop');
+    const sug = collect<Msg>('sug');
+    const prop = collect<Msg>('prop');
     const r1 = helper.getNode('r1');
-    const statuses: string[] = [];
-    r1.on('call:status', (call: { args: Array<{ text?: string }> }) => statuses.push(call.args[0]?.text ?? ''));
+    const statuses = statusTextsOf(r1);
     r1.receive(batch(TRIP));
     r1.receive({ topic: 'alarm/P-301.RUN/DISCRETE', payload: { active: true } });
-    await until(() => sug.length >= 2, 'the LLM suggestion');
+    await until('the LLM suggestion', () => sug.length >= 2, 8000);
     expect(sug[0].payload.reasoner).toBe('knowledge-base');
     expect(sug[1].payload.reasoner).toBe('llm:openai/test-model');
     expect(sug[1].payload.model).toBe('test-model');
@@ -179,24 +165,23 @@ describe('copilot-reason with an LLM (local fake OpenAI-compatible server)', () 
     expect(prop).toHaveLength(1);
     const first = server.requests[0].body;
     expect(JSON.stringify(first.tools)).toContain('tag_value');
-    await until(() => statuses.includes('1 open incident · cause found · LLM ok'), 'the status with the LLM state');
+    await until('the status with the LLM state', () => statuses.includes('1 open incident · cause found · LLM ok'), 8000);
   });
 
   test('a slow LLM: fallback said in the suggestion, the flow is never blocked', async () => {
     server.delayMs = 5000;
     await helper.load([plantNode, reasonNode, llmNode], flow(withLlm(0.3) as never, { llm: 'llm1' }), { llm1: { apiKey: 'sk-test' } });
-    const sug = collect('sug');
+    const sug = collect<Msg>('sug');
     const r1 = helper.getNode('r1');
-    const statuses: string[] = [];
-    r1.on('call:status', (call: { args: Array<{ text?: string }> }) => statuses.push(call.args[0]?.text ?? ''));
+    const statuses = statusTextsOf(r1);
     r1.receive(batch(TRIP));
     const t0 = Date.now();
     r1.receive({ topic: 'alarm/P-301.RUN/DISCRETE', payload: { active: true } });
-    await until(() => sug.length >= 1, 'the knowledge-based suggestion');
+    await until('the knowledge-based suggestion', () => sug.length >= 1, 8000);
     expect(Date.now() - t0).toBeLessThan(5000);
-    await until(() => sug.length >= 2, 'the fallback note');
+    await until('the fallback note', () => sug.length >= 2, 8000);
     expect(sug[1].payload.reasoner).toMatch(/^knowledge-base \(fallback: llm:openai\/test-model timed out/);
-    await until(() => statuses.some((s) => s.includes('LLM fallback')), 'a fallback status');
+    await until('a fallback status', () => statuses.some((s) => s.includes('LLM fallback')), 8000);
     server.delayMs = 0;
   });
 });

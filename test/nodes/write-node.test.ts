@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { collect, errorsOf } from '../helpers/node-red';
+import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,22 +24,6 @@ function freshLive(plant: any) {
   const now = Date.now();
   for (const [tag, value] of Object.entries({ 'FIC-101.SP': 10, 'TIC-201.SP': 70, 'LIC-201.SP': 50, 'PT-201': 2.5, 'P-101.RUN': true }))
     plant.live.update(tag, { value, quality: 'good', timestamp: now });
-}
-
-function errorsOf(n: any): string[] {
-  const errors: string[] = [];
-  n.on('call:error', (c: any) => errors.push(String(c.args[0]?.message ?? c.args[0])));
-  return errors;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('copilot-write', () => {
@@ -68,8 +54,7 @@ describe('copilot-write', () => {
     freshLive(plant);
     const w = helper.getNode('w');
     const errors = errorsOf(w);
-    const outputs: any[] = [];
-    helper.getNode('out').on('input', (m: any) => outputs.push(m));
+    const outputs = collect('out');
     w.receive({ payload: { proposalId: 'p1', tag: 'LIC-201.SP', value: 55, approvedBy: ['operator1'] } });
     w.receive({ payload: 55, topic: 'LIC-201.SP' });
     w.receive({ payload: { proposalId: 'p1', tag: 'LIC-201.SP', value: 55, approvedBy: ['operator1'], token: 'eyJ4IjoxfQ.AAAA' } });
@@ -113,8 +98,7 @@ describe('copilot-write', () => {
     freshLive(plant);
     let approvedWrite: any;
     helper.getNode('aw').on('input', (m: any) => (approvedWrite = m.payload));
-    const outputs: any[] = [];
-    helper.getNode('out').on('input', (m: any) => outputs.push(m));
+    const outputs = collect('out');
     helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'p1', tag: 'LIC-201.SP', proposed: 55, expiresAt: Date.now() + 60_000 } });
     const svc = plant.hub.service('approval');
     svc.select('p1', op1);
@@ -141,8 +125,7 @@ describe('copilot-write', () => {
     const plant = helper.getNode('plant');
     freshLive(plant);
     const errors = errorsOf(helper.getNode('w'));
-    const outputs: any[] = [];
-    helper.getNode('out').on('input', (m: any) => outputs.push(m));
+    const outputs = collect('out');
     // The state file's temp path is a directory: every save of the approval state fails.
     fs.mkdirSync(path.join(userDir, 'copilot-state', `approval-appr.json.${process.pid}.tmp`), { recursive: true });
     helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'p1', tag: 'LIC-201.SP', proposed: 55, expiresAt: Date.now() + 60_000 } });

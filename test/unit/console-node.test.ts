@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startNodeRed, type EmbeddedNodeRed } from '../../dist/demo/node-red';
 import { verifyPassword } from '../../nodes/lib/console/passwords';
+import { sleep, until } from '../helpers/wait';
 
 const plantFile = path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml');
 const flows = [
@@ -33,11 +34,7 @@ async function login(base: string, username: string, password: string) {
 
 /** Flows start after RED.start() and after a deploy answers: wait until the console answers 401. */
 async function consoleUp(base: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await fetch(`${base}/copilot/api/me`)).status === 401) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the console did not come up within 10 s');
+  await until('the console to come up (401 from /copilot/api/me)', async () => (await fetch(`${base}/copilot/api/me`)).status === 401, 10_000, { everyMs: 100 });
 }
 
 describe('copilot-console in a real Node-RED', () => {
@@ -122,7 +119,7 @@ describe('copilot-console in a real Node-RED', () => {
     expect((await post(without)).status).toBe(204);
     let none = await fetch(`${red.url}/copilot/api/me`);
     for (let i = 0; i < 100 && none.status !== 503; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       none = await fetch(`${red.url}/copilot/api/me`);
     }
     expect(none.status).toBe(503);

@@ -9,6 +9,7 @@ import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/
 import type { Suggestion } from '../../nodes/lib/contracts';
 import { alarmEventOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
 import { DEFAULT_LLM_SETTINGS, LangChainAdvisor, extractJson, type LlmSettings } from '../../nodes/lib/llm';
+import { sleep, until } from '../helpers/wait';
 
 const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
 const TRIP: Record<string, number | boolean> = {
@@ -58,14 +59,6 @@ function run(chat: BaseChatModel, over: Partial<LlmSettings> = {}, message?: str
   return { r, out, states };
 }
 
-const until = async (f: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((res) => setTimeout(res, 10));
-  }
-};
-
 let reasoners: Reasoner[] = [];
 afterEach(() => {
   for (const r of reasoners) r.close();
@@ -79,7 +72,7 @@ describe('LLM advisor with fake chat models', () => {
     reasoners.push(r);
     expect(out).toHaveLength(1);
     expect(out[0].s.reasoner).toBe('knowledge-base');
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2);
     const s = out[1].s;
     expect(s.reasoner).toBe('llm:openai/fake');
     expect(s.model).toBe('fake');
@@ -106,7 +99,7 @@ describe('LLM advisor with fake chat models', () => {
   ])('an answer with %s is rejected: the knowledge-based suggestion stands and says why', async (_what, reply, why) => {
     const { r, out, states } = run(new FakeListChatModel({ responses: [reply] }));
     reasoners.push(r);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2);
     expect(out[1].s.id).toBe(out[0].s.id);
     expect(out[1].s.reasoner).toMatch(/^knowledge-base \(fallback: llm:openai\/fake /);
     expect(out[1].s.reasoner).toMatch(why);
@@ -119,7 +112,7 @@ describe('LLM advisor with fake chat models', () => {
     const reply = JSON.stringify({ summary: 'P-301 tripped; raise the level setpoint to use spare volume.', proposals: [{ tag: 'LIC-201.SP', value: 55, rationale: 'spare volume' }] });
     const { r, out } = run(new FakeListChatModel({ responses: [reply] }));
     reasoners.push(r);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2);
     const p = out[1].s.proposals.find((x) => x.reasoner === 'llm:openai/fake');
     // LIC-201.SP has no live value in this plant snapshot: the policy refuses it, so the answer is rejected.
     expect(p).toBeUndefined();
@@ -134,7 +127,7 @@ describe('LLM advisor with fake chat models', () => {
     const prompts = chat.prompts;
     const { r, out } = run(chat, {}, injection);
     reasoners.push(r);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2);
     expect(prompts[0]).toContain('DATA:\n```json\n');
     expect(prompts[0]).toContain(JSON.stringify(injection));
     const all = out.flatMap((x) => x.s.proposals);
@@ -148,10 +141,10 @@ describe('LLM advisor with fake chat models', () => {
   test('a slow model times out: fallback, no crash, the late answer is ignored', async () => {
     const { r, out, states } = run(new FakeListChatModel({ responses: [GOOD], sleep: 600 }), { timeoutMs: 100 });
     reasoners.push(r);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2);
     expect(out[1].s.reasoner).toBe('knowledge-base (fallback: llm:openai/fake timed out: no answer within 0.1 s)');
     expect(states).toContain('fallback: timed out: no answer within 0.1 s');
-    await new Promise((res) => setTimeout(res, 700));
+    await sleep(700);
     expect(out).toHaveLength(2);
   });
 
@@ -166,7 +159,7 @@ describe('LLM advisor with fake chat models', () => {
     reasoners.push(r);
     r.onAlarm(alarmEventOf(demo, { tag: 'P-301.RUN', type: 'DISCRETE', state: 'UNACK' }, undefined, Date.now()).event!);
     r.onAlarm(alarmEventOf(demo, { tag: 'P-201.RUN', type: 'DISCRETE', state: 'UNACK' }, undefined, Date.now()).event!);
-    await until(() => out.some((s) => s.reasoner.startsWith('llm:')));
+    await until('an LLM suggestion', () => out.some((s) => s.reasoner.startsWith('llm:')));
     expect(r.incidents()).toHaveLength(2);
     const second = out.find((s) => s.hypotheses[0]?.cause === 'product-pump-trip')!;
     expect(second.reasoner).toBe('knowledge-base (fallback: llm:openai/fake not asked: rate limit of 1 LLM calls per minute reached)');
@@ -177,7 +170,7 @@ describe('LLM advisor with fake chat models', () => {
     const chat = new Scripted({ responses: [GOOD, 'PT-301 is 1 barg because P-301 stopped.', 'TT-999 is the culprit.'] });
     const { r, out } = run(chat);
     reasoners.push(r);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2);
     const id = r.incidents()[0].id;
     const user = { name: 'op', roles: ['operator'] };
     await expect(r.ask(id, 'Why is PT-301 low?', user)).resolves.toEqual({ answer: 'PT-301 is 1 barg because P-301 stopped.', reasoner: 'llm:openai/fake' });

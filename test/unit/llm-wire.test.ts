@@ -8,6 +8,7 @@ import { alarmEventOf, Reasoner } from '../../nodes/lib/reasoning';
 import { createAdvisor, DEFAULT_LLM_SETTINGS, type Provider } from '../../nodes/lib/llm';
 import { createChatModel } from '../../nodes/lib/llm/providers';
 import { hasToolResult, lastUser, startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { until } from '../helpers/wait';
 
 const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
 const TRIP: Record<string, number | boolean> = { 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 88, 'FIC-101.SP': 9, 'P-101.RUN': true, 'PT-201': 2.4 };
@@ -37,19 +38,11 @@ function start(provider: Provider, timeoutMs = 5000) {
   return { r, out };
 }
 
-const until = async (f: () => boolean, ms = 8000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((res) => setTimeout(res, 20));
-  }
-};
-
 describe.each(['openai', 'ollama'] as const)('%s wire format', (provider) => {
   test('a tool call, its result, then the structured answer', async () => {
     server.script = (messages) => (hasToolResult(messages) ? { content: ANSWER } : { toolCalls: [{ name: 'tag_trend', args: { tag: 'TT-201' } }] });
     const { out } = start(provider);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2, 8000);
     expect(out[1].reasoner).toBe(`llm:${provider}/test-model`);
     expect(out[1].summary).toMatch(/^P-301 tripped/);
     expect(server.requests).toHaveLength(2);
@@ -66,7 +59,7 @@ describe.each(['openai', 'ollama'] as const)('%s wire format', (provider) => {
     server.script = () => ({ content: ANSWER });
     server.delayMs = 3000;
     const { r, out } = start(provider, 300);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2, 8000);
     expect(out[1].reasoner).toMatch(new RegExp(`^knowledge-base \\(fallback: llm:${provider}/test-model timed out`));
     expect(r.stats.llmFailures).toBe(1);
   });
@@ -74,14 +67,14 @@ describe.each(['openai', 'ollama'] as const)('%s wire format', (provider) => {
   test('an HTTP 500 falls back and says so', async () => {
     server.script = () => ({ status: 500, body: JSON.stringify({ error: { message: 'model exploded' } }) });
     const { out } = start(provider);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2, 8000);
     expect(out[1].reasoner).toMatch(new RegExp(`^knowledge-base \\(fallback: llm:${provider}/test-model failed: `));
   });
 
   test('a garbage body falls back', async () => {
     server.script = () => ({ garbage: '<html>502 Bad Gateway</html>' });
     const { out } = start(provider);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2, 8000);
     expect(out[1].reasoner).toMatch(/^knowledge-base \(fallback: /);
     expect(out[1].proposals.every((p) => p.reasoner === 'knowledge-base')).toBe(true);
   });
@@ -89,7 +82,7 @@ describe.each(['openai', 'ollama'] as const)('%s wire format', (provider) => {
   test('a follow-up question over the wire', async () => {
     server.script = (messages) => (lastUser(messages).includes('The operator asks') ? { content: 'PT-301 is 1 barg: P-301 is not running.' } : { content: ANSWER });
     const { r, out } = start(provider);
-    await until(() => out.length === 2);
+    await until('the suggestion after the LLM call', () => out.length === 2, 8000);
     const a = await r.ask(r.incidents()[0].id, 'Why is PT-301 low?', { name: 'op', roles: ['operator'] });
     expect(a).toEqual({ answer: 'PT-301 is 1 barg: P-301 is not running.', reasoner: `llm:${provider}/test-model` });
   });

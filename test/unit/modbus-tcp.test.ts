@@ -11,18 +11,10 @@ import { loadPlantFile, tagsOnConnection, type Tag } from '../../nodes/lib/plant
 import { ReactorProcess } from '../../sim/reactor';
 import { startModbusServer, type RunningModbusServer } from '../../sim/modbus-server';
 import * as path from 'node:path';
+import { sleep, until } from '../helpers/wait';
 
 const { model } = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'));
 const demoTags = tagsOnConnection(model!, 'plc1');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await cond()) return Date.now() - t0;
-    await sleep(20);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
 
 let proc: ReactorProcess;
 let server: RunningModbusServer;
@@ -164,14 +156,14 @@ describe('Modbus TCP against the simulator', () => {
         await sleep(20);
       }
     })();
-    await until(() => results.includes('good'), 2000, 'first good poll');
+    await until('first good poll', () => results.includes('good'), 2000);
     await server.stop();
-    await until(() => results[results.length - 1] === 'bad', 2000, 'bad quality after the stop');
+    await until('bad quality after the stop', () => results[results.length - 1] === 'bad', 2000);
     expect(['backoff', 'connecting']).toContain(c.state);
     await sleep(300);
     server = await startModbusServer(proc, { port });
     const n = results.length;
-    await until(() => results.length > n && results[results.length - 1] === 'good', 3000, 'good quality after the restart');
+    await until('good quality after the restart', () => results.length > n && results[results.length - 1] === 'good', 3000);
     expect(c.state).toBe('connected');
     running = false;
     await loop;
@@ -186,7 +178,7 @@ describe('Modbus TCP against the simulator', () => {
     await expect(readRegisters(c, 1, 3, 0, 2)).rejects.toThrow(/did not answer within 200 ms/);
     expect(states[0]).toBe('backoff');
     server.setFrozen(false);
-    await until(() => c.state === 'connected', 3000, 'reconnect');
+    await until('reconnect', () => c.state === 'connected', 3000);
     expect(server.stats().connections).toBeGreaterThanOrEqual(2);
     expect((await readRegisters(c, 1, 3, 0, 2)).length).toBe(4);
   });
@@ -241,11 +233,11 @@ describe('Modbus TCP against the simulator', () => {
     const states: string[] = [];
     c.on('state', (s) => states.push(s));
     c.open();
-    await until(() => states.filter((s) => s === 'backoff').length >= 4, 3000, 'four retries');
+    await until('four retries', () => states.filter((s) => s === 'backoff').length >= 4, 3000);
     await expect(readRegisters(c, 1, 3, 0, 2)).rejects.toThrow(/not connected|connection lost/);
     const late = await startModbusServer(proc, { port });
     try {
-      await until(() => c.state === 'connected', 3000, 'connected once the device is up');
+      await until('connected once the device is up', () => c.state === 'connected', 3000);
       expect((await readRegisters(c, 1, 3, 0, 2)).length).toBe(4);
     } finally {
       await c.close();

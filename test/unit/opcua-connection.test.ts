@@ -11,6 +11,7 @@ import { OpcuaConnection, type ConnectionOptions, type ConnectionStatus } from '
 import { startOpcuaServer, simNodeId } from '../../sim/opcua-server';
 import type { RunningOpcuaServer } from '../../sim/process-api';
 import { fakeProcess, type FakeProcess } from './opcua-fake-process';
+import { sleep, until } from '../helpers/wait';
 
 const pkiRoot = path.join(os.tmpdir(), 'operator-copilot-test-pki');
 const users = [{ username: 'op', password: 'secret' }];
@@ -32,19 +33,6 @@ function connection(extra: Partial<ConnectionOptions> = {}): OpcuaConnection {
   });
   open.push(c);
   return c;
-}
-
-function until<T>(what: string, check: () => T | undefined, timeoutMs = 10000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const v = check();
-      if (v !== undefined && v !== false) return resolve(v);
-      if (Date.now() - t0 > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
 }
 
 /** Subscriptions the server holds right now, from its standard diagnostics (a public surface). */
@@ -96,14 +84,14 @@ test('subscription values match the process; an unknown node id is reported, the
     onItemError: (i, m) => errors.push(`${items[i].key}: ${m}`),
     onSubscribed: (info) => (subscribed = info),
   });
-  await until('subscription', () => subscribed);
+  await until('subscription', () => subscribed, 10_000);
   expect(subscribed).toMatchObject({ items: 4, refused: 2 });
   expect(errors.some((e) => e.startsWith('NOPE:') && /BadNodeIdUnknown/.test(e))).toBe(true);
   expect(errors.some((e) => e.startsWith('GARBAGE:') && /not a valid OPC UA NodeId/.test(e))).toBe(true);
-  await until('values', () => latest.has('TT-201') && latest.has('P-301.RUN'));
+  await until('values', () => latest.has('TT-201') && latest.has('P-301.RUN'), 10_000);
   expect(latest.get('P-301.RUN')).toMatchObject({ value: true, quality: 'good' });
   // After a few process steps the subscribed value is the process's value (within one step's change).
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const v = latest.get('TT-201')!.value as number;
   expect(Math.abs(v - (proc.read('TT-201') as number))).toBeLessThan(0.5);
   expect(c.status.state).toBe('connected');
@@ -131,7 +119,7 @@ test('Basic256Sha256 SignAndEncrypt with user/password; a wrong password is repo
   const seen: ConnectionStatus[] = [];
   bad.onStatus((s) => seen.push(s));
   bad.acquire('x');
-  const refused = await until('refusal', () => seen.find((s) => s.state === 'reconnecting' && s.error));
+  const refused = await until('refusal', () => seen.find((s) => s.state === 'reconnecting' && s.error), 10_000);
   expect(refused.error).toMatch(/refused|BadUserAccessDenied|BadIdentityToken/);
 }, 30000);
 
@@ -166,12 +154,12 @@ test('after the server restarts, values flow again through exactly one subscript
     onItemError: () => undefined,
     onSubscribed: () => subscribedTimes++,
   });
-  await until('first values', () => values.length > 0);
+  await until('first values', () => values.length > 0, 10_000);
   expect(await serverSubscriptionCount()).toBe(1);
 
   const port = server.port;
   await server.stop();
-  await until('loss noticed', () => c.status.state === 'reconnecting');
+  await until('loss noticed', () => c.status.state === 'reconnecting', 10_000);
   server = await startOpcuaServer(proc, { port, pkiDir: path.join(pkiRoot, 'sim'), users });
   values.length = 0;
   await until('values after the restart', () => values.length > 2 && c.status.state === 'connected', 20000);
@@ -233,7 +221,7 @@ test('a network that goes silent is noticed by the publish watchdog; values flow
       onValue: (_i, s) => values.push(s.value as number),
       onItemError: () => undefined,
     });
-    await until('first values', () => values.length > 0);
+    await until('first values', () => values.length > 0, 10_000);
     proxy.silent = true;
     await until('loss noticed', () => c.status.state === 'reconnecting' && /no answer/.test(c.status.error ?? ''), 15000);
     proxy.silent = false;
@@ -257,9 +245,9 @@ test('nothing listening: the status says so and retries with back-off, forever, 
   const errors: string[] = [];
   c.onStatus((s) => s.error && errors.push(s.error));
   c.acquire('x');
-  await until('a few retries', () => errors.length >= 5);
+  await until('a few retries', () => errors.length >= 5, 10_000);
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
-  await until('many more retries', () => errors.length >= 25);
+  await until('many more retries', () => errors.length >= 25, 10_000);
   expect((process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length).toBeLessThanOrEqual(handles + 1);
   expect(errors.at(-1)).toBe(`nothing listens at opc.tcp://127.0.0.1:${closed} (connection refused)`);
   expect(c.status.state).toBe('reconnecting');

@@ -18,6 +18,7 @@ import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import { startOpcuaServer, simNodeId } from '../../sim/opcua-server';
 import type { RunningOpcuaServer } from '../../sim/process-api';
 import { fakeProcess, type FakeProcess } from './opcua-fake-process';
+import { sleep } from '../helpers/wait';
 
 const pkiDir = path.join(os.tmpdir(), 'operator-copilot-test-pki', 'sim');
 const clientPki = path.join(os.tmpdir(), 'operator-copilot-test-pki', 'plain-client');
@@ -113,7 +114,7 @@ test('refused writes answer Bad status codes and the server keeps serving', asyn
 
 test('values follow the process', async () => {
   const before = (await session.read({ nodeId: simNodeId('TT-201'), attributeId: AttributeIds.Value })).value.value as number;
-  await new Promise((r) => setTimeout(r, 400));
+  await sleep(400);
   const after = (await session.read({ nodeId: simNodeId('TT-201'), attributeId: AttributeIds.Value })).value.value as number;
   expect(after).not.toBe(before);
   expect(after).toBeCloseTo(proc.read('TT-201') as number, 1);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../sim';
 import { simNodeId } from '../../sim/opcua-server';
 import { OpcuaConnection } from '../../nodes/lib/opcua/connection';
+import { sleep } from '../helpers/wait';
 
 let sim: RunningSimulator;
 let conn: OpcuaConnection;
@@ -41,10 +42,10 @@ test('every simulator tag is subscribed and matches the simulated plant', async 
     onItemError: (i, m) => errors.push(`${tags[i].name}: ${m}`),
   });
   const t0 = Date.now();
-  while (latest.size < tags.length && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 50));
+  while (latest.size < tags.length && Date.now() - t0 < 10000) await sleep(50);
   expect(errors).toEqual([]);
   expect(latest.size).toBe(tags.length);
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   for (const t of tags) {
     const got = latest.get(t.name)!;
     expect(got.quality).toBe('good');

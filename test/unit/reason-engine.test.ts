@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
 import type { AlarmEvent, Incident, Suggestion } from '../../nodes/lib/contracts';
 import { alarmEventOf, FeedbackBook, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
+import { sleep } from '../helpers/wait';
 
 const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
 const NORMAL: Record<string, number | boolean> = {
@@ -36,7 +37,6 @@ function harness(live: LiveValueTable, opts: ConstructorParameters<typeof Reason
   return { r, suggestions, incidents, saved };
 }
 
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 let open: Reasoner[] = [];
 afterEach(() => {
   for (const r of open) r.close();

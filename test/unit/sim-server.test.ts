@@ -8,9 +8,9 @@ import { ModbusTcpClient } from '../../nodes/lib/modbus/tcp-client';
 import { ModbusPoller } from '../../nodes/lib/modbus/poller';
 import { ModbusError, readRegisters, writeCoil, writeRegisters } from '../../nodes/lib/modbus/master';
 import { loadPlantFile, tagsOnConnection } from '../../nodes/lib/plant';
+import { sleep } from '../helpers/wait';
 
 const { model } = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let sim: RunningSimulator;
 let client: ModbusTcpClient;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StateFile } from '../../nodes/lib/state-file';
+import { sleep } from '../helpers/wait';
 
 describe('StateFile', () => {
   let dir: string;
@@ -15,7 +16,7 @@ describe('StateFile', () => {
     f.save({ n: 1 });
     f.save({ n: 2 });
     expect(f.load()).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 60));
+    await sleep(60);
     expect(f.load()).toEqual({ n: 2 });
     expect(fs.readdirSync(path.join(dir, 'sub'))).toEqual(['s.json']);
   });
@@ -26,7 +27,7 @@ describe('StateFile', () => {
     const errors: Error[] = [];
     const f = new StateFile<{ n: number }>(path.join(blocker, 's.json'), 10, (e) => errors.push(e));
     f.save({ n: 1 });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(errors).toHaveLength(1);
     expect(() => f.flush()).toThrow(); // still pending: a direct flush tries again and throws
     fs.rmSync(blocker);
