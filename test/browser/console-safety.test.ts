@@ -7,9 +7,12 @@
 import { hashPassword, type ConsoleUser } from '../../nodes/lib/console';
 import type { ProposalRecord } from '../../nodes/lib/contracts';
 import { startRealConsole, type RealConsole } from './fixtures/real-console';
+import { sleep, until } from '../helpers/wait';
 
 const PW = 'safety-test-pw';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long a write may take to be verified, and how often to look. */
+const WRITE_WAIT_MS = 10_000;
+const WRITE_POLL = { everyMs: 50 };
 
 interface Session {
   cookie: string;
@@ -52,16 +55,6 @@ async function call(method: 'GET' | 'POST', path: string, s?: Session | null, bo
   return { status: r.status, body: (await r.json()) as Answer['body'] };
 }
 const post = (s: Session | null, path: string, body?: unknown) => call('POST', path, s, body);
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const decisionsOf = (id: string) =>
   rc.audit
@@ -116,7 +109,7 @@ test('select before operate; a selection is held by one user until released', as
   const ok = await post(a, '/proposals/sbo/approve', {});
   expect(ok.status).toBe(200);
   expect(ok.body.proposal).toMatchObject({ state: 'approved', value: 45, approvals: [{ user: 'op1', value: 45 }] });
-  await until('the write of sbo', () => rc.approval.get('sbo')?.state === 'written');
+  await until('the write of sbo', () => rc.approval.get('sbo')?.state === 'written', WRITE_WAIT_MS, WRITE_POLL);
   expect(rc.device.get('LIC-201.SP')).toBe(45);
   expect(decisionsOf('sbo')).toEqual([['op1', 'select'], ['op1', 'approve']]);
 });
@@ -165,7 +158,7 @@ test('roles come from the plant model: a viewer and an operator are refused (403
   const sup = await login('sup');
   expect((await post(sup, '/proposals/tic/select')).status).toBe(200);
   expect((await post(sup, '/proposals/tic/approve', {})).status).toBe(200);
-  await until('the write of tic', () => rc.approval.get('tic')?.state === 'written');
+  await until('the write of tic', () => rc.approval.get('tic')?.state === 'written', WRITE_WAIT_MS, WRITE_POLL);
   expect(rc.device.get('TIC-201.SP')).toBe(68);
 });
 
@@ -193,7 +186,7 @@ test('four-eyes: the same user cannot approve twice; a second, different user co
   const second = await post(b, '/proposals/feed/approve', { reason: 'second' });
   expect(second.status).toBe(200);
   expect(second.body.proposal).toMatchObject({ state: 'approved', approvals: [{ user: 'op1' }, { user: 'op2' }] });
-  await until('the write of feed', () => rc.approval.get('feed')?.state === 'written');
+  await until('the write of feed', () => rc.approval.get('feed')?.state === 'written', WRITE_WAIT_MS, WRITE_POLL);
   expect(rc.device.get('FIC-101.SP')).toBe(6);
   const w = rc.approvedWrites.find((x) => x.proposalId === 'feed');
   expect(w).toMatchObject({ tag: 'FIC-101.SP', value: 6, approvedBy: ['op1', 'op2'] });

@@ -11,24 +11,9 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../dist/demo/main';
 import { artifactPath, browserTest, chromiumAvailable, launchChromium } from '../helpers/browser';
+import { until } from '../helpers/wait';
 
 jest.setTimeout(300_000);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch {
-      // not up yet
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-}
 
 async function apiLogin(base: string, username: string, password: string): Promise<string> {
   const r = await fetch(`${base}/copilot/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
@@ -61,12 +46,13 @@ describe('operator console in a browser, real flow', () => {
     demo = await startDemo({ port: 0, simHttpPort: 0, simModbusPort: 0, password, userDir, speed: 5, seed: 7, resetFlows: true, logLevel: 'error' });
     base = `http://127.0.0.1:${demo.red.port}`;
     sim = `http://127.0.0.1:${demo.sim.httpPort}`;
-    await until('the console API', async () => (await fetch(`${base}/copilot/api/me`)).status === 401, 60_000, 500);
+    // Requests to a server that is still starting fail: keep polling through them.
+    await until('the console API', async () => (await fetch(`${base}/copilot/api/me`)).status === 401, 60_000, { everyMs: 500, retryErrors: true });
     const cookie = await apiLogin(base, 'supervisor', password);
     await until('the plant settled with every alarm normal', async () => {
       const r = (await (await fetch(`${base}/copilot/api/alarms`, { headers: { cookie } })).json()) as { alarms?: Array<{ state: string }> };
       return !!r.alarms && r.alarms.length > 0 && r.alarms.every((a) => a.state === 'NORMAL');
-    }, 90_000);
+    }, 90_000, { everyMs: 1000, retryErrors: true });
     browser = await launchChromium();
   });
 
