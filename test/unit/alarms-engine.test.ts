@@ -147,6 +147,22 @@ describe('alarm types and deadband', () => {
     expect(engine.get('LT-1:ROC')).toMatchObject({ active: true, activeSince: 370_000 });
   });
 
+  test('a directional ROC alarm: rising raises on a fast rise only, falling on a fast fall only', () => {
+    const text = PLANT.replace(
+      '  - { tag: LT-1, type: ROC, limit: 10, deadband: 1, priority: low, message: LT-1 changing fast }',
+      '  - { tag: LT-1, type: ROC, direction: rising, limit: 10, deadband: 1, priority: low, message: LT-1 rising fast }\n' +
+        '  - { id: LT-1:ROC-FALL, tag: LT-1, type: ROC, direction: falling, limit: 10, deadband: 1, priority: low, message: LT-1 falling fast }',
+    );
+    const { s, state } = setup({}, text);
+    s('LT-1', 50, 0);
+    s('LT-1', 30, 60_000); // -20 %/min: a step down (a transmitter reset) does not raise the rising alarm
+    expect(state('LT-1:ROC')).toBe('NORMAL');
+    expect(state('LT-1:ROC-FALL')).toBe('UNACK');
+    s('LT-1', 60, 120_000); // +30 %/min
+    expect(state('LT-1:ROC')).toBe('UNACK');
+    expect(state('LT-1:ROC-FALL')).toBe('RTN_UNACK'); // the fall is over
+  });
+
   test('DISCRETE with on-delay and off-delay driven by samples and ticks', () => {
     const { s, take, engine, state } = setup();
     s('P-1.RUN', true, 0);

@@ -165,8 +165,16 @@ alarms:
   - { tag: TT-1, type: LO, limit: 5, priority: low, message: d }
   - { tag: TT-1, type: LO, limit: 6, priority: low, message: e }
   - { tag: RUN, type: HI, limit: 1, priority: low, message: f }
+  - { tag: TT-1, type: HIHI, limit: 9, direction: rising, priority: low, message: g }
+  - { tag: TT-1, type: ROC, limit: 9, direction: falling, priority: low, message: h }
 `);
     const { errors } = parsePlantText(text);
+    expect(errorAt(errors, 'alarms[6].direction').message).toMatch(/applies to ROC .* only/);
+    expect(errors.some((e) => e.field.startsWith('alarms[7]'))).toBe(false);
+    const bad = parsePlantText(minimal(`alarms:
+  - { tag: TT-1, type: ROC, limit: 9, direction: upwards, priority: low, message: h }
+`));
+    expect(errorAt(bad.errors, 'alarms[0].direction').message).toMatch(/"rising"\|"falling"\|"both"/);
     expect(errorAt(errors, 'alarms[0].limit').message).toMatch(/needs a numeric limit/);
     expect(errorAt(errors, 'alarms[1].limit').message).toMatch(/must be true or false/);
     expect(errorAt(errors, 'alarms[2].reference').message).toMatch(/needs a reference/);
@@ -229,11 +237,15 @@ alarms:
     const r = loadPlantFile(path.join(dir, 'plant.yaml'));
     expect(errorAt(r.errors, 'alarms[1].limit')).toMatchObject({ file: 'alarms.csv', line: 3 });
     expect(errorAt(r.errors, 'alarms[2].tag')).toMatchObject({ file: 'alarms.csv', line: 4 });
-    fs.writeFileSync(path.join(dir, 'alarms.csv'), 'Tag,Alarm Type,Limit,Priority,Description,Time to respond\nTT-1,HI,35,2,Temp high,5 min\n');
+    fs.writeFileSync(
+      path.join(dir, 'alarms.csv'),
+      'Tag,Alarm Type,Limit,Priority,Description,Time to respond,Direction\nTT-1,HI,35,2,Temp high,5 min,\nTT-1,Rate of change,20,3,Temp rising fast,,Rising\n',
+    );
     const ok = loadPlantFile(path.join(dir, 'plant.yaml'));
     expect(ok.errors).toEqual([]);
     const a = ok.model!.alarmsById.get('TT-1:HI')!;
-    expect(a).toMatchObject({ priority: 'high', message: 'Temp high', limit: 35, responseTimeMs: 300_000 });
+    expect(a).toMatchObject({ priority: 'high', message: 'Temp high', limit: 35, responseTimeMs: 300_000, direction: 'both' });
+    expect(ok.model!.alarmsById.get('TT-1:ROC')).toMatchObject({ limit: 20, direction: 'rising' });
     fs.rmSync(dir, { recursive: true });
   });
 });

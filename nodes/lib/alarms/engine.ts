@@ -327,7 +327,8 @@ export class AlarmEngine {
           const dt = t - tag.prevT;
           if (!(dt > 0)) return; // first sample or same instant: no rate yet
           rt.rate = ((v - tag.prevNum) / dt) * 60_000;
-          const r = Math.abs(rt.rate);
+          const dir = rt.alarm.direction;
+          const r = dir === 'rising' ? rt.rate : dir === 'falling' ? -rt.rate : Math.abs(rt.rate);
           raw = rt.raw ? r >= lim - db : r >= lim;
           if (raw) this.rocRaw.add(rt);
           else this.rocRaw.delete(rt);

@@ -19,6 +19,7 @@ const COLUMNS: Record<string, keyof AlarmSpec> = {
   alarmsetpoint: 'limit',
   triplimit: 'limit',
   reference: 'reference',
+  direction: 'direction',
   deadband: 'deadband',
   ondelay: 'onDelay',
   offdelay: 'offDelay',
@@ -60,7 +61,7 @@ const PRIORITY: Record<string, AlarmSpec['priority']> = {
   '4': 'low',
 };
 
-const TYPE: Record<string, string> = { 'HI-HI': 'HIHI', 'LO-LO': 'LOLO', HH: 'HIHI', H: 'HI', L: 'LO', LL: 'LOLO', BADPV: 'BAD_PV', 'BAD PV': 'BAD_PV', DIGITAL: 'DISCRETE' };
+const TYPE: Record<string, string> = { 'HI-HI': 'HIHI', 'LO-LO': 'LOLO', HH: 'HIHI', H: 'HI', L: 'LO', LL: 'LOLO', BADPV: 'BAD_PV', 'BAD PV': 'BAD_PV', DIGITAL: 'DISCRETE', 'RATE OF CHANGE': 'ROC', RATE: 'ROC', DEVIATION: 'DEV' };
 
 const norm = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -98,6 +99,7 @@ export function importAlarmCsv(text: string, file: string): { alarms: CsvAlarmRo
       else if (key === 'type') value = TYPE[rawValue.toUpperCase()] ?? rawValue.toUpperCase();
       else if (key === 'limit' || key === 'reference') value = cellValue(rawValue);
       else if (key === 'deadband') value = Number(rawValue);
+      else if (key === 'direction') value = rawValue.trim().toLowerCase();
       else if (key === 'latched') value = cellValue(rawValue) === true;
       else if (['onDelay', 'offDelay', 'maxAge', 'responseTime'].includes(key)) value = rawValue;
       spec[key] = value;

@@ -267,6 +267,7 @@ function buildModel(plant: PlantFile, locate: Locate, errors: PlantError[], file
       if (spec.limit === undefined) err(p('limit'), 'a DISCRETE alarm needs limit: the state that raises it (e.g. false)');
       else if (tag?.kind === 'boolean' && typeof spec.limit !== 'boolean') err(p('limit'), `${spec.tag} is boolean: limit must be true or false, got ${JSON.stringify(spec.limit)}`);
     }
+    if (spec.direction !== undefined && spec.type !== 'ROC') err(p('direction'), `direction applies to ROC (rate of change) alarms only; remove it from this ${spec.type} alarm`);
     if (spec.type === 'DEV') {
       if (spec.reference === undefined) err(p('reference'), 'a DEV alarm needs a reference: a tag name (e.g. its setpoint) or a value');
       else if (typeof spec.reference === 'string') checkTag(p('reference'), spec.reference, 'reference');
@@ -282,6 +283,7 @@ function buildModel(plant: PlantFile, locate: Locate, errors: PlantError[], file
       type: spec.type,
       limit: spec.limit,
       reference: spec.reference,
+      direction: spec.direction ?? 'both',
       deadband: spec.deadband ?? 0,
       onDelayMs,
       offDelayMs,

@@ -24,6 +24,8 @@ export interface Alarm {
   type: AlarmType;
   limit?: TagValue;
   reference?: string | number;
+  /** ROC only: which way of change raises it. */
+  direction: 'rising' | 'falling' | 'both';
   deadband: number;
   onDelayMs: number;
   offDelayMs: number;

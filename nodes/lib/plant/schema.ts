@@ -79,6 +79,10 @@ export const alarmSchema = z.strictObject({
     .optional()
     .describe('Trip limit; for DEV the allowed deviation, for ROC units per minute, for DISCRETE the alarm state'),
   reference: z.union([z.string(), z.number()]).optional().describe('DEV: the reference tag name or value'),
+  direction: z
+    .enum(['rising', 'falling', 'both'])
+    .optional()
+    .describe('ROC: which change raises it (default both); "rising" lets a transmitter that is reset or recalibrated step back down without an alarm'),
   deadband: z.number().nonnegative().optional(),
   onDelay: duration.optional(),
   offDelay: duration.optional(),
