@@ -38,6 +38,8 @@ test('environment users: compact name:role list with a shared password, or JSON'
   expect(compact.users.map((u) => [u.name, u.roles])).toEqual([['operator1', ['operator']], ['operator2', ['operator']], ['supervisor', ['supervisor', 'engineer']]]);
   expect(await verifyPassword('demo-pw', compact.users[2].hash)).toBe(true);
   expect((await parseEnvUsers('operator1:operator', undefined)).errors[0]).toMatch(/no password/);
+  expect((await parseEnvUsers('operator1:operator', undefined)).errors[0]).toMatch(/set the "Env password" field of the copilot-console node .*\$\{DEMO_PASSWORD\}/);
+  expect((await parseEnvUsers('op:operator:pw', 'x')).errors[0]).toMatch(/"Env password" of the copilot-console node/);
   expect((await parseEnvUsers('op:operator:pw', 'x')).errors[0]).toMatch(/passwords go in the password field/);
   expect((await parseEnvUsers('op:wizard', 'x')).errors[0]).toMatch(/role/);
 

@@ -101,13 +101,13 @@ export async function parseEnvUsers(spec: string | undefined, sharedPassword: st
   }
   const entries = text.split(/[,\n;]/).map((s) => s.trim()).filter(Boolean);
   if (entries.length && !sharedPassword) {
-    return { users, errors: ['environment users are listed as name:role but no password is set: set the "password from environment" field, e.g. ${DEMO_PASSWORD}'] };
+    return { users, errors: ['environment users are listed as name:role but no password is set: set the "Env password" field of the copilot-console node to the environment variable that holds their shared password, written as ${VARIABLE} (e.g. ${DEMO_PASSWORD}), never the password itself'] };
   }
   let hash: string | undefined;
   for (const entry of entries) {
     const [name, roleText = 'operator', ...rest] = entry.split(':');
     if (rest.length) {
-      errors.push(`environment user "${entry}": write name:role or name:role1+role2 (passwords go in the password field, not here)`);
+      errors.push(`environment user "${entry}": write name:role or name:role1+role2 (passwords go in the password field, "Env password" of the copilot-console node, not here)`);
       continue;
     }
     const r = z.object({ name: USER_NAME, roles: z.array(ROLE).min(1) }).safeParse({ name, roles: roleText.split('+').map((s) => s.trim()) });
