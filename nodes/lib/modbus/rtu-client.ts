@@ -3,6 +3,7 @@
 // interface as the TCP client. NOT tested here: this machine has no serial port and no RTU
 // device; the TCP client is the tested path.
 import { EventEmitter } from 'node:events';
+import { backoffDelay } from '../backoff';
 import { ModbusError, type ConnectionState, type ModbusMaster, type UnitMetrics } from './master';
 
 export interface RtuClientOptions {
@@ -86,8 +87,7 @@ export class ModbusRtuClient extends EventEmitter implements ModbusMaster {
 
   private retry(reason: string): void {
     if (this._state === 'closed') return;
-    const base = Math.min(this.opts.backoffMaxMs ?? 30_000, 500 * 2 ** Math.min(this.attempt++, 16));
-    const delay = base / 2 + Math.random() * (base / 2);
+    const delay = backoffDelay(++this.attempt, { initialMs: 500, maxMs: this.opts.backoffMaxMs ?? 30_000 });
     this.setState('backoff', `${reason}; retry in ${(delay / 1000).toFixed(1)} s`);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }

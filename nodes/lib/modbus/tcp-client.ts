@@ -8,6 +8,7 @@
 // allows one request at a time and has no per-unit isolation.
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { backoffDelay } from '../backoff';
 import { ModbusError, type ConnectionState, type ModbusMaster, type UnitMetrics } from './master';
 
 export interface TcpClientOptions {
@@ -196,9 +197,7 @@ export class ModbusTcpClient extends EventEmitter implements ModbusMaster {
   private lost(reason: string): void {
     if (this._state === 'closed') return;
     this.failAll(new ModbusError(`connection lost: ${reason}`, 'disconnected'));
-    const base = Math.min(this.opts.backoffMaxMs, this.opts.backoffMinMs * 2 ** Math.min(this.attempt, 20));
-    const delay = Math.round(base / 2 + Math.random() * (base / 2));
-    this.attempt++;
+    const delay = backoffDelay(++this.attempt, { initialMs: this.opts.backoffMinMs, maxMs: this.opts.backoffMaxMs });
     this.setState('backoff', `${reason}; retry in ${(delay / 1000).toFixed(1)} s`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

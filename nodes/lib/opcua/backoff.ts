@@ -1,15 +1,3 @@
-// Reconnection delays: exponential with full jitter, capped, never ending. Jitter keeps many
-// clients from hammering a PLC that just restarted all at the same instant.
-export interface BackoffOptions {
-  initialMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30000 };
-
-/** Delay before reconnection attempt `attempt` (1 = first retry). */
-export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
-  const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.max(0, attempt - 1));
-  // Half fixed, half random: never 0 ms (a tight loop), never above the cap.
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
+// The reconnection back-off lives in nodes/lib/backoff.ts (the Modbus clients use it too);
+// re-exported here for the OPC UA connection and existing importers.
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff';
