@@ -3,6 +3,7 @@
 // /copilot and look up the active console node per request, so redeploys never pile up routes.
 import type { NodeAPI, NodeDef } from 'node-red';
 import { ServiceError } from '../lib/contracts';
+import { numberSetting } from '../lib/settings';
 import {
   createConsoleRouter,
   hashPassword,
@@ -46,8 +47,8 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     const node = this;
     node.plantId = config.plant;
-    const idle = Number(config.idleMinutes);
-    node.idleTimeoutMs = Number.isFinite(idle) && idle > 0 ? Math.min(idle, 24 * 60) * 60_000 : DEFAULT_IDLE_TIMEOUT_MS;
+    // Blank or not a number: the default (30 min); otherwise within the editor's 1 min to 24 h.
+    node.idleTimeoutMs = numberSetting(config.idleMinutes, DEFAULT_IDLE_TIMEOUT_MS / 60_000, 1, 24 * 60) * 60_000;
     node.display = {
       title: config.title || '',
       showNormal: config.showNormal === true,
