@@ -196,8 +196,8 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
   const limiter = new LoginRateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const publicDir = opts.publicDir ?? path.join(__dirname, 'public');
-  const streams = new Set<() => void>();
-  const streamSessions = new Map<() => void, string>();
+  /** Open event streams: each one's end function, with the session it belongs to. */
+  const streams = new Map<() => void, string>();
   const router = express.Router() as ConsoleRouter;
   let lastIdleTimeout = DEFAULT_IDLE_TIMEOUT_MS;
 
@@ -495,7 +495,7 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
     asyncRoute((req, res) => {
       const session = req.session as Session;
       let perSession = 0;
-      for (const s of streamSessions.values()) if (s === session.id) perSession++;
+      for (const s of streams.values()) if (s === session.id) perSession++;
       if (streams.size >= MAX_STREAMS || perSession >= MAX_STREAMS_PER_SESSION) {
         throw new ServiceError(429, 'too many open live-update streams: close other console tabs');
       }
@@ -541,11 +541,9 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
         clearInterval(timer);
         off();
         streams.delete(end);
-        streamSessions.delete(end);
         res.end();
       };
-      streams.add(end);
-      streamSessions.set(end, session.id);
+      streams.set(end, session.id);
       req.on('close', end);
       res.on('error', end);
       res.write('retry: 3000\n\n');
@@ -564,7 +562,7 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
 
   router.close = () => {
     clearInterval(sweeper);
-    for (const end of [...streams]) end();
+    for (const end of [...streams.keys()]) end();
   };
   Object.defineProperty(router, 'sessions', { value: sessions });
   return router;
