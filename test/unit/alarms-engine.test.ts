@@ -491,6 +491,30 @@ describe('persistence and listing', () => {
     expect(b.get('LT-1:LO')!.state).toBe('UNACK');
   });
 
+  test('after a restore, BAD_PV staleness counts from the restart, not from the restored start', () => {
+    const a = setup();
+    a.s('TT-1', 50, 0);
+    a.s('TT-1', 110, 1000); // a standing HI, so the snapshot is not empty
+    const saved = JSON.parse(JSON.stringify(a.engine.snapshot(5000)));
+    expect(saved.startedAt).toBe(0);
+
+    // Node-RED comes back an hour later; the first tick runs before the first poll.
+    const out: AlarmOutput[] = [];
+    const b = new AlarmEngine(plant(), (o) => out.push(o), {}, saved);
+    const restart = 3_600_000;
+    b.tick(restart);
+    b.tick(restart + 500);
+    expect(out.filter((o) => (o as AlarmChange).event?.type === 'BAD_PV')).toEqual([]);
+    expect(b.get('TT-1:BAD_PV')!.state).toBe('NORMAL');
+    b.tick(restart + 10_000);
+    expect(b.get('TT-1:BAD_PV')!.state).toBe('NORMAL');
+    // No sample for longer than maxAge (10 s) after the restart: stale.
+    b.tick(restart + 10_001);
+    expect(b.get('TT-1:BAD_PV')).toMatchObject({ state: 'UNACK', activeSince: restart + 10_001 });
+    // The KPI window still starts at the restored start.
+    expect(b.snapshot(restart + 10_001).startedAt).toBe(0);
+  });
+
   test('a rebuilt model keeps the state of alarms that still exist and drops the others', () => {
     const a = setup();
     a.s('TT-1', 110, 1000);

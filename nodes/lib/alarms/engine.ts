@@ -125,7 +125,14 @@ export class AlarmEngine {
   private readonly floods: FloodRecord[] = [];
   private flood: FloodRecord | undefined;
   private floodSeq = 0;
+  /** Start of the KPI window: when the engine first saw time; restored from a snapshot. */
   private startedAt: number | null = null;
+  /**
+   * When this engine instance first saw time (its first sample or tick); never persisted. A tag
+   * that has not reported since goes stale maxAge after it, so after a restart staleness counts
+   * from the restart, not from the restored startedAt.
+   */
+  private watchFrom: number | null = null;
   private lastRaise: number | null = null;
   private readonly lookup = (name: string): TagValue | undefined => {
     const t = this.tags.get(name);
@@ -206,6 +213,7 @@ export class AlarmEngine {
     // An older sample than the one already seen (out-of-order delivery) must not roll the tag back.
     if (t < tag.t) return;
     if (this.startedAt === null) this.startedAt = t;
+    if (this.watchFrom === null) this.watchFrom = t;
     const value = s.value;
     tag.v = value;
     tag.q = s.quality;
@@ -241,6 +249,7 @@ export class AlarmEngine {
    */
   tick(now: number): void {
     if (this.startedAt === null) this.startedAt = now;
+    if (this.watchFrom === null) this.watchFrom = now;
     for (const rt of this.pending) {
       if (rt.kind !== K_BAD_PV && rt.tag.unhealthy) {
         rt.pendingSince = NaN;
@@ -252,7 +261,7 @@ export class AlarmEngine {
     }
     for (const rt of this.shelved) if (rt.shelf && now >= rt.shelf.until) this.unshelve(rt, rt.shelf.until, undefined, 'shelve-expired');
     for (const tag of this.staleWatched) {
-      const stale = now - Math.max(tag.t, this.startedAt) > (tag.maxAgeMs as number);
+      const stale = now - Math.max(tag.t, this.watchFrom) > (tag.maxAgeMs as number);
       if (stale && !tag.stale) {
         tag.stale = true;
         if (!tag.unhealthy) {
