@@ -15,7 +15,7 @@ import { ServiceError } from '../contracts';
 import type { ApprovalService } from '../hub';
 import type { LiveValue, PlantModel } from '../plant';
 import { writableOf } from '../plant';
-import { checkWritePolicy, readBackTolerance } from '../policy';
+import { checkWritePolicy, DEFAULT_MAX_AGE_MS, readBackTolerance } from '../policy';
 import { NonceLedger, decodeToken, newNonce, signToken, type TokenCheck, type TokenClaims } from './tokens';
 
 export type { AuditFn };
@@ -89,7 +89,7 @@ export class ApprovalStore implements ApprovalService {
       tokenTtlMs: 60_000,
       maxPendingMs: 30 * 60_000,
       movePercent: 1,
-      maxAgeMs: 15_000,
+      maxAgeMs: DEFAULT_MAX_AGE_MS,
       maxSteps: 1,
       retainClosedMs: 24 * 3_600_000,
       ...opts,
@@ -359,15 +359,15 @@ export class ApprovalStore implements ApprovalService {
     return structuredClone(e.rec);
   }
 
+  // ---- internals -----------------------------------------------------------------------------
+
   /** The tolerance for "the live value moved since the proposal was made". */
-  moveTolerance(tag: string): number {
+  private moveTolerance(tag: string): number {
     const model = this.o.model();
     const w = model ? writableOf(model, tag) : undefined;
     if (!model || !w) return 0;
     return Math.max(readBackTolerance(model, tag), (Math.abs(w.max - w.min) * this.o.movePercent) / 100);
   }
-
-  // ---- internals -----------------------------------------------------------------------------
 
   private checkToken(write: { proposalId?: unknown; tag?: unknown; value?: unknown; approvedBy?: unknown; token?: unknown }): TokenCheck {
     const d = decodeToken(this.o.secret, write?.token);

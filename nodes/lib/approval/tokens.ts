@@ -97,10 +97,6 @@ export class NonceLedger {
     for (const [n, exp] of this.used) if (exp + NonceLedger.KEEP_AFTER_EXPIRY_MS < now) this.used.delete(n);
   }
 
-  get size(): number {
-    return this.used.size;
-  }
-
   toJSON(): Array<[string, number]> {
     return [...this.used];
   }

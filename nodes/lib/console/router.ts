@@ -46,7 +46,6 @@ export interface ConsoleRouterOptions {
 export type ConsoleRouter = express.Router & {
   /** Ends every event stream and timer (module unload, tests). */
   close(): void;
-  readonly sessions: SessionStore;
 };
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
@@ -564,6 +563,5 @@ export function createConsoleRouter(opts: ConsoleRouterOptions): ConsoleRouter {
     clearInterval(sweeper);
     for (const end of [...streams.keys()]) end();
   };
-  Object.defineProperty(router, 'sessions', { value: sessions });
   return router;
 }

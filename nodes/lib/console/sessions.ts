@@ -62,10 +62,6 @@ export class SessionStore {
     const t = this.now();
     for (const [id, s] of this.sessions) if (t - s.lastSeen > idleTimeoutMs) this.sessions.delete(id);
   }
-
-  get size(): number {
-    return this.sessions.size;
-  }
 }
 
 export function csrfMatches(expected: string, given: unknown): boolean {
