@@ -59,8 +59,10 @@ export = function (RED: NodeAPI) {
     let store: ApprovalStore;
     let started = false;
     const early: Array<Array<Msg | null>> = [];
+    /** What the state file holds: the store and, unless the credentials hold it, the secret. */
+    const snapshot = (): Persisted => ({ ...(keepSecret ? { secret } : {}), store: store.toJSON() });
     const persist = (now = false) => {
-      stateFile.save({ ...(keepSecret ? { secret } : {}), store: store.toJSON() });
+      stateFile.save(snapshot());
       if (now) {
         try {
           stateFile.flush();
@@ -85,7 +87,7 @@ export = function (RED: NodeAPI) {
       if (event === 'redeemed') {
         // A spent token must be on disk before the write goes ahead: a restart must not revive it.
         // If it cannot be saved, the error reaches copilot-write and nothing is written.
-        stateFile.save({ ...(keepSecret ? { secret } : {}), store: store.toJSON() });
+        stateFile.save(snapshot());
         try {
           stateFile.flush();
         } catch (e) {
