@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { AlarmEngine } = require('../dist/nodes/lib/alarms');
 const { parsePlantText } = require('../dist/nodes/lib/plant');
+const { until, median } = require('./_util');
 
 const PRIORITIES = ['low', 'low', 'low', 'medium', 'high', 'urgent'];
 const tagName = (i) => `T-${String(i).padStart(6, '0')}`;
@@ -48,11 +49,6 @@ function samples(n, nTags, t0 = 1_700_000_000_000) {
     out[i] = { tag: names[i % nTags], value, quality: 'good', timestamp: t0 + i };
   }
   return out;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function line(o) {
@@ -145,7 +141,9 @@ async function throughNodeRed() {
   const red = await startNodeRed({ userDir, flows, logLevel: 'error' });
   try {
     const R = red.RED;
-    for (let i = 0; i < 100 && !(R.nodes.getNode('alm') && R.nodes.getNode('sinkA')); i++) await new Promise((r) => setTimeout(r, 100));
+    const ids = ['alm', 'pass', 'sinkA', 'sinkB'];
+    const missing = () => ids.filter((id) => !R.nodes.getNode(id));
+    await until(() => `the flow's nodes (missing: ${missing().join(', ')})`, () => !missing().length, 10_000, { everyMs: 100 });
     const BATCH = 1000;
     const BATCHES = 300;
     const names = Array.from({ length: 10_000 }, (_, i) => tagName(i));

@@ -7,6 +7,7 @@
 'use strict';
 const { parsePlantText } = require('../dist/nodes/lib/plant');
 const { diagnose } = require('../dist/nodes/lib/diagnosis');
+const { median } = require('./_util');
 
 const tagName = (i) => `T-${String(i).padStart(5, '0')}`;
 
@@ -80,8 +81,7 @@ function time(f, minMs = 500) {
     f();
     runs.push(performance.now() - a);
   }
-  runs.sort((x, y) => x - y);
-  return runs[Math.floor(runs.length / 2)];
+  return median(runs);
 }
 
 function main() {

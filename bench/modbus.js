@@ -22,10 +22,10 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const { ModbusTcpClient, ModbusPoller } = require('../dist/nodes/lib/modbus');
 const { parsePlantText } = require('../dist/nodes/lib/plant');
+const { sleep, until } = require('./_util');
 
 const REGISTERS = 10_000;
 const RUN_MS = Number(process.env.MODBUS_BENCH_MS || 3000);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const line = (o) => console.log(JSON.stringify({ bench: 'modbus', ...o }));
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -163,7 +163,7 @@ async function oursNodeRed(port, inFlight) {
       first = true;
       samples += Object.keys(m.payload).length;
     });
-    for (let i = 0; i < 200 && !first; i++) await sleep(25);
+    await until(`the first batch from copilot-modbus-read (${inFlight} in flight)`, () => first, 5000, { everyMs: 25 });
     samples = 0;
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
@@ -211,7 +211,7 @@ async function peerNodeRed(port) {
     helper.getNode('sink').on('input', (m) => {
       if (Array.isArray(m.payload)) regs += m.payload.length;
     });
-    for (let i = 0; i < 200 && regs === 0; i++) await sleep(25);
+    await until('the first registers from node-red-contrib-modbus', () => regs > 0, 5000, { everyMs: 25 });
     regs = 0;
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();

@@ -21,6 +21,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { sleep, until } = require('./_util');
 
 const CHANGE_MS = 100;
 // Publishing twice per change period: with one queued value per item, a publish cycle that saw two
@@ -30,8 +31,6 @@ const WINDOW_MS = 2000;
 const SETTLE_MS = 300;
 const ROUNDS = 5;
 const BASE = 'bare node-opcua subscription in the same process, same request (no timestamps), counting handler';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Child process: N Double variables ns=1;s=V<i>, all changing every 100 ms. */
 async function serve(n) {
@@ -77,14 +76,6 @@ function startServer(n) {
     });
     child.on('exit', (code) => reject(new Error(`bench server exited (${code})`)));
   });
-}
-
-async function until(what, check, timeoutMs = 60000) {
-  const t0 = Date.now();
-  while (!check()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`bench: timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 // Milliseconds spent in garbage collection since the process started.

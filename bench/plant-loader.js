@@ -4,6 +4,7 @@
 'use strict';
 const { parsePlantText } = require('../dist/nodes/lib/plant');
 const YAML = require('yaml');
+const { median } = require('./_util');
 
 function plant(nTags) {
   const tags = [];
@@ -28,8 +29,7 @@ function time(fn, reps) {
     fn();
     t.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
+  return median(t);
 }
 
 const model = plant(10_000);

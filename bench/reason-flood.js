@@ -11,6 +11,7 @@ const { Reasoner, alarmEventOf } = require('../dist/nodes/lib/reasoning');
 const { diagnose } = require('../dist/nodes/lib/diagnosis');
 const { LangChainAdvisor, DEFAULT_LLM_SETTINGS } = require('../dist/nodes/lib/llm');
 const { syntheticPlant, snapshot } = require('./diagnosis.js');
+const { sleep } = require('./_util');
 
 const EVENTS = 1000;
 const SECONDS = 10;
@@ -41,10 +42,10 @@ async function main() {
     r.onAlarm(events[i]);
     const due = t0 + (i + 1) * gap;
     const wait = due - performance.now();
-    if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+    if (wait > 0) await sleep(wait);
   }
   // Let the last coalesced diagnosis and any LLM answer arrive.
-  await new Promise((res) => setTimeout(res, 2500));
+  await sleep(2500);
   r.close();
   const stats = r.stats;
   const incidents = r.incidents();

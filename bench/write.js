@@ -17,13 +17,10 @@ const { ModbusTcpClient, pointOf, widthOf, readRegisters, writeRegisters, decode
 const { loadPlantFile } = require('../dist/nodes/lib/plant');
 const { ApprovalStore, executeApprovedWrite } = require('../dist/nodes/lib/approval');
 const { AuditLog } = require('../dist/nodes/lib/audit');
+const { until, percentile } = require('./_util');
 
 const N_WRITES = 300;
 const N_APPENDS = 20000;
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 const ms = (ns) => Number((Number(ns) / 1e6).toFixed(3));
 const out = (o) => console.log(JSON.stringify(o));
 
@@ -32,7 +29,7 @@ async function writeLatency(dir) {
   const client = new ModbusTcpClient({ host: '127.0.0.1', port: sim.modbusPort, timeoutMs: 2000 });
   client.open();
   try {
-    for (let i = 0; i < 100 && client.state !== 'connected'; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => `the Modbus client to connect to the simulator (state ${client.state}: ${client.detail})`, () => client.state === 'connected', 2000, { everyMs: 20 });
     const model = loadPlantFile(path.join(__dirname, '../examples/plants/reactor-unit-2.yaml')).model;
     const io = {
       async readTag(tag) {
@@ -92,10 +89,10 @@ async function writeLatency(dir) {
       baseline.push(process.hrtime.bigint() - b0);
     }
     audit.close();
-    const p50 = ms(pct(approval, 50));
-    const p99 = ms(pct(approval, 99));
-    const b50 = ms(pct(baseline, 50));
-    const b99 = ms(pct(baseline, 99));
+    const p50 = ms(percentile(approval, 50));
+    const p99 = ms(percentile(approval, 99));
+    const b50 = ms(percentile(baseline, 50));
+    const b99 = ms(percentile(baseline, 99));
     out({ bench: 'write', metric: 'approval_to_verified_write_ms_p50', value: p50, baseline: 'bare Modbus write + read-back, same connection', baselineValue: b50, ratio: Number((p50 / b50).toFixed(2)), writes: N_WRITES, verified });
     out({ bench: 'write', metric: 'approval_to_verified_write_ms_p99', value: p99, baseline: 'bare Modbus write + read-back, same connection', baselineValue: b99, ratio: Number((p99 / b99).toFixed(2)), writes: N_WRITES, verified });
   } finally {
