@@ -137,6 +137,9 @@ describe('Modbus TCP against the simulator', () => {
     await server.stop();
     const after = await poller.poll(c);
     expect(after.all.every((s) => s.quality === 'bad')).toBe(true);
+    // A bad sample carries the tag's last value (context only), in the tags' order.
+    expect(after.all.map((s) => s.value)).toEqual(all.map((s) => s.value));
+    expect(after.all.map((s) => s.tag)).toEqual(tags.map((t) => t.name));
     // 'nowhere' was bad already: only the 24 tags that turned bad are reported again.
     expect(after.changed.length).toBe(24);
     expect(after.changed.every((s) => s.quality === 'bad' && s.error)).toBe(true);

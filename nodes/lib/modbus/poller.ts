@@ -1,10 +1,10 @@
 // One poll cycle for the plant-model tags of a Modbus connection: planned, coalesced reads,
-// decoding, report by exception (per-tag deadband plus a periodic full refresh), and honest
-// quality: a failed request marks exactly its tags bad with the time of the failure; a stale
-// value is never passed on as good.
+// decoding, report by exception (the plant's ExceptionReporter: per-tag deadband plus a periodic
+// full refresh), and honest quality: a failed request marks exactly its tags bad with the time
+// of the failure; a stale value is never passed on as good.
 import type { TagSample } from '../messages';
-import type { Quality, Tag, TagValue } from '../plant';
-import { exceeds, isModbusSource } from '../plant';
+import type { Tag, TagValue } from '../plant';
+import { ExceptionReporter, isModbusSource } from '../plant';
 import { decodeRegisters, isBitArea, pointOf, type ModbusPoint } from './codec';
 import { readBits, readRegisters, type ModbusMaster } from './master';
 import { planReads, type PlannedRead } from './planner';
@@ -31,16 +31,16 @@ export interface PollerOptions {
   fullRefreshMs?: number;
 }
 
-interface Last {
-  value: TagValue;
-  quality: Quality;
+/** A polled tag: its index in the poller's item list (and its reporter) and its name. */
+interface Item {
+  index: number;
+  tag: string;
 }
 
 export class ModbusPoller {
-  private readonly plan: Array<PlannedRead<Tag>>;
-  /** Deadband per tag name, for report by exception. */
-  private readonly deadbands = new Map<string, number>();
-  private readonly last = new Map<string, Last>();
+  private readonly plan: Array<PlannedRead<Item>>;
+  /** Indexed like the items: item i is the i-th tag with a valid Modbus point. */
+  private readonly reporter: ExceptionReporter<TagSampleOut>;
   private lastFullRefresh = 0;
   readonly invalid: Array<{ tag: string; error: string }> = [];
   readonly stats: PollStats = { polls: 0, requests: 0, failedRequests: 0, lastPollMs: 0, goodTags: 0, badTags: 0 };
@@ -49,47 +49,55 @@ export class ModbusPoller {
     tags: Tag[],
     private readonly opts: PollerOptions,
   ) {
-    const points: Array<{ key: Tag; point: ModbusPoint }> = [];
+    const points: Array<{ key: Item; point: ModbusPoint }> = [];
+    const names: string[] = [];
+    const deadbands: number[] = [];
     for (const t of tags) {
       if (!isModbusSource(t.source)) continue;
       try {
-        points.push({ key: t, point: pointOf(t.source) });
-        this.deadbands.set(t.name, t.deadband ?? 0);
+        const point = pointOf(t.source);
+        points.push({ key: { index: names.length, tag: t.name }, point });
+        names.push(t.name);
+        deadbands.push(t.deadband ?? 0);
       } catch (e) {
         this.invalid.push({ tag: t.name, error: (e as Error).message });
       }
     }
+    this.reporter = new ExceptionReporter<TagSampleOut>(names, deadbands);
     this.plan = planReads(points, { defaultUnitId: opts.defaultUnitId, maxGap: opts.maxGap });
   }
 
-  get requests(): ReadonlyArray<PlannedRead<Tag>> {
+  get requests(): ReadonlyArray<PlannedRead<Item>> {
     return this.plan;
   }
 
+  /** The tags polled, in item order (the order of `all` in a poll result). */
+  get tags(): readonly string[] {
+    return this.reporter.tags;
+  }
+
   get tagCount(): number {
-    return this.plan.reduce((n, r) => n + r.items.length, 0);
+    return this.reporter.tags.length;
   }
 
   /**
    * Reads every planned request (concurrently: the connection's queue and in-flight limit
-   * decide what actually goes on the wire) and returns all samples plus the changed ones.
+   * decide what actually goes on the wire) and returns all samples (in item order) plus the
+   * ones to report: those that moved by more than their deadband or changed quality, or all of
+   * them on a full refresh.
    */
   async poll(master: ModbusMaster, now: () => number = Date.now, forceFull = false): Promise<{ all: TagSampleOut[]; changed: TagSampleOut[]; full: boolean }> {
     const started = now();
     const full = forceFull || this.opts.fullRefreshMs !== undefined && this.opts.fullRefreshMs > 0 && started - this.lastFullRefresh >= this.opts.fullRefreshMs;
     if (full) this.lastFullRefresh = started;
-    const results = await Promise.all(this.plan.map((r) => this.read(master, r, now)));
-    const all = results.flat();
-    const changed: TagSampleOut[] = [];
+    const all = new Array<TagSampleOut>(this.reporter.tags.length);
+    await Promise.all(this.plan.map((r) => this.read(master, r, now, all)));
     let good = 0;
-    for (const s of all) {
-      if (s.quality === 'good') good++;
-      const prev = this.last.get(s.tag);
-      if (full || !prev || this.differs(prev, s)) {
-        changed.push(s);
-        this.last.set(s.tag, { value: s.value, quality: s.quality });
-      }
+    for (let i = 0; i < all.length; i++) {
+      if (all[i].quality === 'good') good++;
+      this.reporter.offer(i, all[i]);
     }
+    const changed = (full ? this.reporter.fullRefresh() : this.reporter.takePending()).samples;
     this.stats.polls++;
     this.stats.lastPollMs = now() - started;
     this.stats.goodTags = good;
@@ -97,33 +105,36 @@ export class ModbusPoller {
     return { all, changed, full };
   }
 
-  private differs(prev: Last, s: TagSampleOut): boolean {
-    return prev.quality !== s.quality || exceeds(prev.value, s.value, this.deadbands.get(s.tag) ?? 0);
-  }
-
-  private async read(master: ModbusMaster, r: PlannedRead<Tag>, now: () => number): Promise<TagSampleOut[]> {
+  /** Reads one planned request and puts its samples into `out` at their items' indexes. */
+  private async read(master: ModbusMaster, r: PlannedRead<Item>, now: () => number, out: TagSampleOut[]): Promise<void> {
     this.stats.requests++;
     try {
       if (isBitArea(r.area)) {
         const bits = await readBits(master, r.unitId, r.fc as 1 | 2, r.start, r.count);
         const ts = now();
-        return r.items.map((i) => ({ tag: i.key.name, value: bits[i.offset], quality: 'good' as const, timestamp: ts }));
+        for (const i of r.items) out[i.key.index] = { tag: i.key.tag, value: bits[i.offset], quality: 'good', timestamp: ts };
+        return;
       }
       const data = await readRegisters(master, r.unitId, r.fc as 3 | 4, r.start, r.count);
       const ts = now();
-      return r.items.map((i) => {
+      for (const i of r.items) {
         const value = decodeRegisters(i.point, data.subarray(i.offset * 2));
         // A NaN or infinite float is a device telling us it has no valid value.
-        if (typeof value === 'number' && !Number.isFinite(value)) return { tag: i.key.name, value: 0, quality: 'bad' as const, timestamp: ts, error: 'the device sent NaN or infinity' };
-        return { tag: i.key.name, value, quality: 'good' as const, timestamp: ts };
-      });
+        if (typeof value === 'number' && !Number.isFinite(value)) out[i.key.index] = { tag: i.key.tag, value: this.lastValue(i.key.index), quality: 'bad', timestamp: ts, error: 'the device sent NaN or infinity' };
+        else out[i.key.index] = { tag: i.key.tag, value, quality: 'good', timestamp: ts };
+      }
     } catch (e) {
       this.stats.failedRequests++;
       const error = (e as Error).message;
       this.stats.lastError = error;
       const ts = now();
       // Bad quality carries the last known value only as context; consumers must not use it.
-      return r.items.map((i) => ({ tag: i.key.name, value: this.last.get(i.key.name)?.value ?? 0, quality: 'bad' as const, timestamp: ts, error }));
+      for (const i of r.items) out[i.key.index] = { tag: i.key.tag, value: this.lastValue(i.key.index), quality: 'bad', timestamp: ts, error };
     }
+  }
+
+  /** The latest value of an item, for a bad sample's context (0 before the first one). */
+  private lastValue(index: number): TagValue {
+    return this.reporter.latestOf(index)?.value ?? 0;
   }
 }

@@ -6,3 +6,4 @@ export * from './loader';
 export * from './csv';
 export * from './live-values';
 export * from './deadband';
+export * from './exception';
