@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Builds the package into dist/: runtime TypeScript -> readable CommonJS with source maps,
 // each node's editor (<type>.editor.ts + <type>.html) -> one dist/nodes/<type>/<type>.html,
-// icons/ and locales/ beside each node's .js, console assets, and the plant-model JSON Schema.
-// `--if-stale` skips the work when dist/ is newer than every source (used by `npm start`).
+// console assets, and the plant-model JSON Schema. (The flow nodes use Font Awesome icons and no
+// message catalogues, so there are no icons/ or locales/ folders to copy.)
+// `--if-stale` skips the work when dist/ is newer than every source and build setting: the source
+// folders, tsconfig*.json and package.json (used by `npm start` and `npm run bench`).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,10 +25,11 @@ function walk(dir, out = []) {
 }
 
 function newestSource() {
+  const files = ['nodes', 'cli', 'sim', 'demo', 'scripts'].flatMap((d) => walk(path.join(root, d)));
+  // Build settings: a changed compiler option or dependency makes dist/ stale as well.
+  for (const f of fs.readdirSync(root)) if (/^tsconfig.*\.json$/.test(f) || f === 'package.json') files.push(path.join(root, f));
   let newest = 0;
-  for (const d of ['nodes', 'cli', 'sim', 'demo', 'icons', 'scripts']) {
-    for (const f of walk(path.join(root, d))) newest = Math.max(newest, fs.statSync(f).mtimeMs);
-  }
+  for (const f of files) newest = Math.max(newest, fs.statSync(f).mtimeMs);
   return newest;
 }
 
@@ -77,10 +80,6 @@ for (const entry of fs.readdirSync(nodesDir, { withFileTypes: true })) {
     }
     fs.writeFileSync(path.join(out, `${type}.html`), html);
   }
-  const locales = path.join(src, 'locales');
-  if (fs.existsSync(locales)) fs.cpSync(locales, path.join(out, 'locales'), { recursive: true });
-  const icons = path.join(root, 'icons');
-  if (fs.existsSync(icons)) fs.cpSync(icons, path.join(out, 'icons'), { recursive: true });
 }
 
 // Console page assets (plain files served by copilot-console).
