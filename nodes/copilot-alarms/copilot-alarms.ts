@@ -154,12 +154,7 @@ export = function (RED: NodeAPI) {
       try {
         // A read node that reports by exception may refresh the live value table without sending
         // an unchanged value: a newer entry there proves the value is not stale.
-        if (plant) {
-          for (const tag of engine.staleWatchedTags()) {
-            const live = plant.live.get(tag);
-            if (live && live.timestamp > engine.lastSampleAt(tag)) engine.ingest({ tag, value: live.value, quality: live.quality, timestamp: live.timestamp });
-          }
-        }
+        if (plant) engine.refreshFromLive((tag) => plant.live.get(tag));
         engine.tick(Date.now());
         sendNow();
         if (dirty) save();

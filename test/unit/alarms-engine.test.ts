@@ -265,6 +265,23 @@ describe('bad quality and stale values', () => {
     expect(state('TT-1:BAD_PV')).toBe('UNACK');
   });
 
+  test('refreshFromLive: a newer live-table entry of a watched tag counts as a sample, an older or missing one does not', () => {
+    const { s, engine, state } = setup();
+    s('TT-1', 50, 0);
+    const asked: string[] = [];
+    const table = new Map<string, { value: TagValue; quality: Quality; timestamp: number }>([['TT-1', { value: 50, quality: 'good', timestamp: 8000 }]]);
+    const get = (tag: string) => (asked.push(tag), table.get(tag));
+    engine.refreshFromLive(get);
+    expect(asked).toEqual(['TT-1']); // only the tags with a BAD_PV maxAge are looked up
+    engine.tick(18_000);
+    expect(state('TT-1:BAD_PV')).toBe('NORMAL'); // fresh from 8 s on
+    table.set('TT-1', { value: 50, quality: 'good', timestamp: 5000 }); // older than the engine's last sample: ignored
+    engine.refreshFromLive(get);
+    engine.tick(18_001);
+    expect(state('TT-1:BAD_PV')).toBe('UNACK');
+    expect(engine.get('TT-1:HI')!.value).toBe(50);
+  });
+
   test('an on-delay running when the value goes bad does not complete', () => {
     const { s, engine, state } = setup();
     s('LT-2', 90, 0);

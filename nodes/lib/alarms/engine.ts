@@ -787,14 +787,17 @@ export class AlarmEngine {
     return out;
   }
 
-  /** Tags whose staleness is watched (they have a BAD_PV alarm with maxAge). */
-  staleWatchedTags(): string[] {
-    return this.staleWatched.map((t) => t.name);
-  }
-
-  /** Timestamp of the latest sample the engine evaluated for a tag (-Infinity when none). */
-  lastSampleAt(tag: string): number {
-    return this.tags.get(tag)?.t ?? -Infinity;
+  /**
+   * Feeds, for every tag whose staleness is watched (a BAD_PV alarm with maxAge), the latest value
+   * of a live value table when it is newer than the engine's last sample of that tag: a read node
+   * reporting by exception refreshes the table without sending an unchanged value, and a newer
+   * entry there proves the value is not stale. Call before tick().
+   */
+  refreshFromLive(get: (tag: string) => { value: TagValue; quality: Quality; timestamp: number } | undefined): void {
+    for (const tag of this.staleWatched) {
+      const live = get(tag.name);
+      if (live && live.timestamp > tag.t) this.ingest({ tag: tag.name, value: live.value, quality: live.quality, timestamp: live.timestamp });
+    }
   }
 
   has(id: string): boolean {
