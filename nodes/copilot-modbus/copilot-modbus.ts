@@ -14,7 +14,9 @@ import {
   ModbusTcpClient,
   pointOf,
   readBits,
+  readFunctionCode,
   readRegisters,
+  sampleOfRead,
   widthOf,
   writeCoil,
   writeRegisters,
@@ -104,13 +106,10 @@ export = function (RED: NodeAPI) {
         if (!isModbusSource(tag.source)) throw new Error(`${tag.name} has no Modbus source`);
         const p = pointOf(tag.source);
         const unit = p.unitId ?? node.unitId;
-        let value: TagValue;
-        if (isBitArea(p.area)) value = (await readBits(m, unit, p.area === 'CO' ? 1 : 2, p.offset, 1))[0];
-        else {
-          value = decodeRegisters(p, await readRegisters(m, unit, p.area === 'HR' ? 3 : 4, p.offset, widthOf(p)));
-          if (typeof value === 'number' && !Number.isFinite(value)) return { value: 0, quality: 'bad', timestamp: Date.now() };
-        }
-        return { value, quality: 'good', timestamp: Date.now() };
+        const value = isBitArea(p.area)
+          ? (await readBits(m, unit, readFunctionCode(p.area), p.offset, 1))[0]
+          : decodeRegisters(p, await readRegisters(m, unit, readFunctionCode(p.area), p.offset, widthOf(p)));
+        return sampleOfRead(tag.name, value, Date.now());
       });
 
     node.writeTag = (tag: Tag, value: TagValue) =>

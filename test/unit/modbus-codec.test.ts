@@ -1,7 +1,8 @@
 // Decoding and encoding of every type and byte/word order against hand-made byte vectors,
 // scaling, address parsing, and the read planner's coalescing.
-import { decodeRegisters, encodeRegisters, parseAddress, pointOf, type ByteOrder, type ModbusPoint } from '../../nodes/lib/modbus/codec';
+import { decodeRegisters, encodeRegisters, parseAddress, pointOf, readFunctionCode, type ByteOrder, type ModbusPoint } from '../../nodes/lib/modbus/codec';
 import { planReads } from '../../nodes/lib/modbus/planner';
+import { sampleOfRead } from '../../nodes/lib/modbus/poller';
 
 const point = (over: Partial<ModbusPoint>): ModbusPoint => ({ area: 'HR', offset: 0, type: 'float32', order: 'ABCD', ...over });
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
@@ -111,5 +112,19 @@ describe('planReads', () => {
   });
   it('respects a smaller configured limit', () => {
     expect(planReads(pts('HR', [0, 2, 4, 6]), { defaultUnitId: 1, maxRegisters: 4 }).length).toBe(2);
+  });
+  it('reads each area with its function code (one helper for the planner and readTag)', () => {
+    expect((['CO', 'DI', 'HR', 'IR'] as const).map((a) => readFunctionCode(a))).toEqual([1, 2, 3, 4]);
+    const plan = planReads((['CO', 'DI', 'HR', 'IR'] as const).map((area) => ({ key: area, point: point({ area, type: area === 'CO' || area === 'DI' ? 'bool' : 'uint16' }) })), { defaultUnitId: 1 });
+    expect(plan.every((r) => r.fc === readFunctionCode(r.area))).toBe(true);
+  });
+});
+
+describe('sampleOfRead', () => {
+  it('a NaN or infinite float is bad, with the last value as context and the reason', () => {
+    expect(sampleOfRead('T', 1.5, 7)).toEqual({ tag: 'T', value: 1.5, quality: 'good', timestamp: 7 });
+    expect(sampleOfRead('B', false, 7)).toEqual({ tag: 'B', value: false, quality: 'good', timestamp: 7 });
+    expect(sampleOfRead('T', Number.NaN, 8, 1.5)).toEqual({ tag: 'T', value: 1.5, quality: 'bad', timestamp: 8, error: 'the device sent NaN or infinity' });
+    expect(sampleOfRead('T', Number.POSITIVE_INFINITY, 9)).toMatchObject({ value: 0, quality: 'bad' });
   });
 });

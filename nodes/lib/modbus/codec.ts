@@ -18,7 +18,17 @@ export interface ModbusPoint {
   scale?: { raw: [number, number]; eng: [number, number] };
 }
 
-export const isBitArea = (a: Area) => a === 'CO' || a === 'DI';
+export const isBitArea = (a: Area): a is 'CO' | 'DI' => a === 'CO' || a === 'DI';
+
+const READ_FC = { CO: 1, DI: 2, HR: 3, IR: 4 } as const;
+
+/** The function code that reads an area: 1 coils, 2 discrete inputs, 3 holding registers, 4 input registers. */
+export function readFunctionCode(area: 'CO' | 'DI'): 1 | 2;
+export function readFunctionCode(area: 'HR' | 'IR'): 3 | 4;
+export function readFunctionCode(area: Area): 1 | 2 | 3 | 4;
+export function readFunctionCode(area: Area): 1 | 2 | 3 | 4 {
+  return READ_FC[area];
+}
 
 /** Registers (or bits) a point occupies. */
 export function widthOf(p: Pick<ModbusPoint, 'area' | 'type' | 'bit'>): number {

@@ -3,7 +3,7 @@
 // request stays within the protocol limit (125 registers or 2000 bits) and the hole between
 // two points is at most `maxGap` registers/bits (reading a few unused registers is cheaper
 // than another round trip; some devices refuse reads over unmapped addresses: set maxGap 0).
-import { type Area, isBitArea, type ModbusPoint, widthOf } from './codec';
+import { type Area, isBitArea, type ModbusPoint, readFunctionCode, widthOf } from './codec';
 
 export interface PlannedItem<K> {
   key: K;
@@ -31,8 +31,6 @@ export interface PlanOptions {
   maxBits?: number;
 }
 
-const FC: Record<Area, 1 | 2 | 3 | 4> = { CO: 1, DI: 2, HR: 3, IR: 4 };
-
 export function planReads<K>(points: Array<{ key: K; point: ModbusPoint }>, opts: PlanOptions): Array<PlannedRead<K>> {
   const maxGap = Math.max(0, opts.maxGap ?? 10);
   const groups = new Map<string, Array<{ key: K; point: ModbusPoint }>>();
@@ -57,7 +55,7 @@ export function planReads<K>(points: Array<{ key: K; point: ModbusPoint }>, opts
         cur.items.push({ key: p.key, point: p.point, offset: p.point.offset - cur.start });
         continue;
       }
-      cur = { unitId: Number(unitText), area, fc: FC[area], start: p.point.offset, count: width, items: [{ key: p.key, point: p.point, offset: 0 }] };
+      cur = { unitId: Number(unitText), area, fc: readFunctionCode(area), start: p.point.offset, count: width, items: [{ key: p.key, point: p.point, offset: 0 }] };
       out.push(cur);
     }
   }

@@ -5,7 +5,7 @@
 import type { TagSample } from '../messages';
 import type { Tag, TagValue } from '../plant';
 import { ExceptionReporter, isModbusSource } from '../plant';
-import { decodeRegisters, isBitArea, pointOf, type ModbusPoint } from './codec';
+import { decodeRegisters, isBitArea, pointOf, readFunctionCode, type ModbusPoint } from './codec';
 import { readBits, readRegisters, type ModbusMaster } from './master';
 import { planReads, type PlannedRead } from './planner';
 
@@ -29,6 +29,16 @@ export interface PollerOptions {
   maxGap?: number;
   /** A full refresh sends every tag regardless of its deadband (ms; 0 = never). */
   fullRefreshMs?: number;
+}
+
+/**
+ * The sample of a value read from the device, at `timestamp`. A NaN or infinite float is a device
+ * telling us it has no valid value: bad quality, with `lastValue` (the tag's last known value,
+ * context only) as its value. Used by the poller and by copilot-modbus's readTag.
+ */
+export function sampleOfRead(tag: string, value: number | boolean, timestamp: number, lastValue: TagValue = 0): TagSampleOut {
+  if (typeof value === 'number' && !Number.isFinite(value)) return { tag, value: lastValue, quality: 'bad', timestamp, error: 'the device sent NaN or infinity' };
+  return { tag, value, quality: 'good', timestamp };
 }
 
 /** A polled tag: its index in the poller's item list (and its reporter) and its name. */
@@ -110,19 +120,14 @@ export class ModbusPoller {
     this.stats.requests++;
     try {
       if (isBitArea(r.area)) {
-        const bits = await readBits(master, r.unitId, r.fc as 1 | 2, r.start, r.count);
+        const bits = await readBits(master, r.unitId, readFunctionCode(r.area), r.start, r.count);
         const ts = now();
-        for (const i of r.items) out[i.key.index] = { tag: i.key.tag, value: bits[i.offset], quality: 'good', timestamp: ts };
+        for (const i of r.items) out[i.key.index] = sampleOfRead(i.key.tag, bits[i.offset], ts);
         return;
       }
-      const data = await readRegisters(master, r.unitId, r.fc as 3 | 4, r.start, r.count);
+      const data = await readRegisters(master, r.unitId, readFunctionCode(r.area), r.start, r.count);
       const ts = now();
-      for (const i of r.items) {
-        const value = decodeRegisters(i.point, data.subarray(i.offset * 2));
-        // A NaN or infinite float is a device telling us it has no valid value.
-        if (typeof value === 'number' && !Number.isFinite(value)) out[i.key.index] = { tag: i.key.tag, value: this.lastValue(i.key.index), quality: 'bad', timestamp: ts, error: 'the device sent NaN or infinity' };
-        else out[i.key.index] = { tag: i.key.tag, value, quality: 'good', timestamp: ts };
-      }
+      for (const i of r.items) out[i.key.index] = sampleOfRead(i.key.tag, decodeRegisters(i.point, data.subarray(i.offset * 2)), ts, this.lastValue(i.key.index));
     } catch (e) {
       this.stats.failedRequests++;
       const error = (e as Error).message;
