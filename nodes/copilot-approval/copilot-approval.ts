@@ -5,9 +5,10 @@
 // secret live in a state file, so a redeploy or restart loses nothing and expiry keeps counting.
 import * as fs from 'node:fs';
 import type { NodeAPI, NodeDef } from 'node-red';
-import { ApprovalStore, decisionSchema, describeZodError, generateSecret, proposalSchema, writeResultSchema, type ApprovalState, type ChangeEvent } from '../lib/approval';
+import { ApprovalStore, decisionSchema, generateSecret, MAX_ISSUES, proposalSchema, writeResultSchema, type ApprovalState, type ChangeEvent } from '../lib/approval';
 import type { ApprovedWrite, Proposal, ProposalRecord } from '../lib/contracts';
 import { ServiceError } from '../lib/contracts';
+import { describeZodError } from '../lib/messages';
 import { numberSetting } from '../lib/settings';
 import { StateFile, stateFilePath } from '../lib/state-file';
 import { plantAuditor } from '../shared/audit';
@@ -163,7 +164,7 @@ export = function (RED: NodeAPI) {
         const topic = typeof msg.topic === 'string' ? msg.topic : '';
         if (topic === 'select' || topic === 'approve' || topic === 'reject') {
           const d = decisionSchema.safeParse(msg.payload);
-          if (!d.success) throw new Error(`${topic}: ${describeZodError(d.error)}; send {proposalId, user: {name, roles}, value?, reason?}`);
+          if (!d.success) throw new Error(`${topic}: ${describeZodError(d.error, { max: MAX_ISSUES })}; send {proposalId, user: {name, roles}, value?, reason?}`);
           const { proposalId, user, value, reason } = d.data;
           if (topic === 'select') store.select(proposalId, user);
           else if (topic === 'approve') store.approve(proposalId, user, { value, reason });
@@ -176,7 +177,7 @@ export = function (RED: NodeAPI) {
         for (const raw of proposalsOf(msg)) {
           const p = proposalSchema.safeParse(raw);
           if (!p.success) {
-            problems.push(`not a proposal: ${describeZodError(p.error)}`);
+            problems.push(`not a proposal: ${describeZodError(p.error, { max: MAX_ISSUES })}`);
             continue;
           }
           // The same proposal again (e.g. a suggestion re-sent with the proposals it already made) changes nothing.

@@ -3,8 +3,9 @@
 // deadband) with a periodic full refresh. The connection's shared session does the protocol
 // work; this node maps tags, qualities and messages.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { configErrors, ExceptionReporter, readConfigSchema, reportMessages, type ReadConfig, type Report } from '../lib/opcua';
+import { ExceptionReporter, readConfigSchema, reportMessages, type ReadConfig, type Report } from '../lib/opcua';
 import type { ConnectionStatus, SubscriptionItem } from '../lib/opcua/connection';
+import { describeZodError } from '../lib/messages';
 import { isOpcuaSource, tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
@@ -47,7 +48,7 @@ export = function (RED: NodeAPI) {
       node.error(message);
     };
 
-    if (!parsed.success) return fail('invalid settings', `copilot-opcua-read: ${configErrors(parsed.error)}`);
+    if (!parsed.success) return fail('invalid settings', `copilot-opcua-read: ${describeZodError(parsed.error)}`);
     const cfg: ReadConfig = parsed.data;
     if (!conn) return fail('no connection', 'No OPC UA connection selected: open the node and choose a copilot-opcua connection');
     if (!plant) return;

@@ -5,8 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeAPI, NodeDef } from 'node-red';
-import { connectionConfigSchema, configErrors, type ConnectionConfig } from '../lib/opcua';
+import { connectionConfigSchema, type ConnectionConfig } from '../lib/opcua';
 import type { OpcuaConnection, ConnectionOptions, ConnectionStatus } from '../lib/opcua/connection';
+import { describeZodError } from '../lib/messages';
 import { isOpcuaSource, type Tag, type TagValue } from '../lib/plant';
 import type { TagReading } from '../shared/connections';
 import type { OpcuaConfigNode } from './opcua-node';
@@ -69,7 +70,7 @@ export = function (RED: NodeAPI) {
       acceptUnknownCertificate: !!config.acceptUnknownCertificate,
     });
     if (!config.name) node.configError = 'the connection has no name: plant-model tags name their connection, e.g. source: {connection: ua1, nodeId: ...}';
-    else if (!parsed.success) node.configError = configErrors(parsed.error);
+    else if (!parsed.success) node.configError = describeZodError(parsed.error);
     if (node.configError) {
       node.error(`OPC UA connection "${config.name ?? ''}": ${node.configError}`);
     } else if (parsed.success) {
@@ -135,7 +136,7 @@ export = function (RED: NodeAPI) {
       acceptUnknownCertificate: body.acceptUnknownCertificate === true || body.acceptUnknownCertificate === 'true',
     });
     if (!parsed.success) {
-      res.status(400).json({ ok: false, error: configErrors(parsed.error) });
+      res.status(400).json({ ok: false, error: describeZodError(parsed.error) });
       return;
     }
     const nodeId = typeof body.nodeId === 'string' && body.nodeId.trim() ? body.nodeId.trim() : 'ns=0;i=85';

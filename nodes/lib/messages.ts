@@ -14,6 +14,18 @@ export interface TagSample {
 const value = z.union([z.number(), z.boolean(), z.string()]);
 const quality = z.enum(['good', 'uncertain', 'bad']);
 
+/**
+ * A zod error as one line that names each field: "user.name: the decision needs user.name; value:
+ * value must be a number". An issue about the whole value (no path) is prefixed with `root` when
+ * given; `max` keeps only the first issues. Every copilot node and the console word them this way.
+ */
+export function describeZodError(e: z.ZodError, opts: { root?: string; max?: number } = {}): string {
+  return e.issues
+    .slice(0, opts.max ?? e.issues.length)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : opts.root ? `${opts.root}: ${i.message}` : i.message))
+    .join('; ');
+}
+
 export class MessageError extends Error {
   constructor(message: string) {
     super(message);

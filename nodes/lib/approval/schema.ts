@@ -69,10 +69,5 @@ export const writeResultSchema = z.looseObject({
   error: z.string().optional(),
 });
 
-/** First zod issue as one sentence: "proposed: proposed must be a number". */
-export function describeZodError(e: z.ZodError): string {
-  return e.issues
-    .slice(0, 3)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
+/** How many zod issues an approval or write error names (the first ones). */
+export const MAX_ISSUES = 3;

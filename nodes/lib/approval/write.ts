@@ -7,7 +7,8 @@ import type { WriteResult } from '../contracts';
 import type { LiveValue, PlantModel, Quality, Tag, TagValue } from '../plant';
 import { writableOf } from '../plant';
 import { checkWritePolicy, readBackTolerance } from '../policy';
-import { approvedWriteSchema, describeZodError } from './schema';
+import { describeZodError } from '../messages';
+import { approvedWriteSchema, MAX_ISSUES } from './schema';
 import type { AuditFn } from './store';
 import type { TokenCheck } from './tokens';
 
@@ -84,7 +85,7 @@ export async function executeApprovedWrite(payload: unknown, deps: WriteDeps): P
   };
   const parsed = approvedWriteSchema.safeParse(payload);
   if (!parsed.success) {
-    const reason = `not an approved write: ${describeZodError(parsed.error)}`;
+    const reason = `not an approved write: ${describeZodError(parsed.error, { max: MAX_ISSUES })}`;
     const p = (payload ?? {}) as Record<string, unknown>;
     audit('token-refusal', deps.actor, { reason, proposalId: typeof p.proposalId === 'string' ? p.proposalId : null, tag: typeof p.tag === 'string' ? p.tag : null });
     return { refused: reason };

@@ -1,6 +1,7 @@
 // How the console turns failures into JSON answers an operator (or an integration) can act on.
 import type { ZodError } from 'zod';
 import { ServiceError } from '../contracts';
+import { describeZodError } from '../messages';
 
 export interface HttpError {
   status: number;
@@ -12,18 +13,9 @@ function isServiceError(e: unknown): e is ServiceError {
   return e instanceof ServiceError || (e instanceof Error && e.name === 'ServiceError' && typeof (e as { status?: unknown }).status === 'number');
 }
 
-export function zodMessage(e: ZodError): string {
-  return e.issues
-    .map((i) => {
-      const where = i.path.length ? i.path.join('.') : 'body';
-      return `${where}: ${i.message}`;
-    })
-    .join('; ');
-}
-
 export function toHttpError(e: unknown): HttpError {
   if (isServiceError(e)) return { status: e.status, error: e.message };
-  if (e && typeof e === 'object' && (e as { name?: string }).name === 'ZodError') return { status: 400, error: zodMessage(e as ZodError) };
+  if (e && typeof e === 'object' && (e as { name?: string }).name === 'ZodError') return { status: 400, error: describeZodError(e as ZodError, { root: 'body' }) };
   // body-parser errors carry their status (400 bad JSON, 413 too large, 415 charset).
   const status = (e as { status?: unknown; type?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500 && typeof (e as { type?: unknown }).type === 'string') {

@@ -40,8 +40,3 @@ export const readConfigSchema = z.object({
 });
 
 export type ReadConfig = z.infer<typeof readConfigSchema>;
-
-/** One line per problem, naming the field. */
-export function configErrors(e: z.ZodError): string {
-  return e.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-}
