@@ -95,7 +95,8 @@ export = function (RED: NodeAPI) {
     const showStatus = () => {
       if (!engine || Date.now() < warnUntil) return;
       const s = engine.status();
-      const text = s.active || s.unack ? `${s.active} active (${s.unack} unack)${s.flood ? ' · flood' : ''}${s.shelved ? ` · ${s.shelved} shelved` : ''}` : `no active alarms${s.shelved ? ` · ${s.shelved} shelved` : ''}`;
+      const shelved = s.shelved ? ` · ${s.shelved} shelved` : '';
+      const text = s.active || s.unack || s.latched ? `${s.active} active (${s.unack} unack)${s.flood ? ' · flood' : ''}${shelved}${s.latched ? ` · ${s.latched} latched` : ''}` : `no active alarms${shelved}`;
       if (text === lastStatus) return;
       lastStatus = text;
       const fill = s.highest === 'urgent' || s.highest === 'high' ? 'red' : s.highest === 'medium' ? 'yellow' : s.highest === 'low' ? 'blue' : 'green';

@@ -375,6 +375,20 @@ describe('ISA-18.2 states and commands', () => {
     expect(cmd({ command: 'reset', alarmId: 'MODE:DISCRETE' }, 6000).state).toBe('NORMAL');
   });
 
+  test('status() counts as summary() does: a LATCHED alarm is latched, not active', () => {
+    const { s, cmd, engine } = setup();
+    s('MODE', 'TRIP', 1000);
+    cmd({ command: 'ack', alarmId: 'MODE:DISCRETE' }, 1500);
+    s('MODE', 'RUN', 2000);
+    s('LT-1', 15, 2000); // LO, unacknowledged
+    const st = engine.status();
+    const sum = engine.summary(3000);
+    expect(st).toMatchObject({ active: 1, unack: 1, latched: 1, highest: 'high' });
+    expect(st.active).toBe(sum.active);
+    expect(st.unack).toBe(sum.unacknowledged);
+    expect(st.latched).toBe(sum.latched.length);
+  });
+
   test('out of service and return to service', () => {
     const { s, cmd, take, state } = setup();
     s('TT-1', 110, 0);

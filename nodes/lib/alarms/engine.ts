@@ -554,24 +554,29 @@ export class AlarmEngine {
       .map((rt) => this.eventOf(rt, rt.at));
   }
 
-  /** Counts for a node status line. */
-  status(): { active: number; unack: number; highest: Priority | null; flood: boolean; shelved: number; suppressed: number } {
+  /**
+   * Counts for a node status line, counted as summary() counts them: `active` = UNACK or ACKED
+   * (the condition is present), `unack` = waiting for an acknowledgement (UNACK, RTN_UNACK or an
+   * unacknowledged LATCHED), `latched` = LATCHED (cleared, waiting for a reset); `highest` is the
+   * highest priority among all of these.
+   */
+  status(): { active: number; unack: number; latched: number; highest: Priority | null; flood: boolean; shelved: number } {
     let active = 0;
     let unack = 0;
+    let latched = 0;
     let highest: Priority | null = null;
     let shelved = 0;
-    let suppressed = 0;
     for (const rt of this.rts) {
       const s = rt.state;
       if (s === 'SHELVED') shelved++;
-      else if (s === 'SUPPRESSED') suppressed++;
       if (s === 'UNACK' || s === 'ACKED' || s === 'RTN_UNACK' || s === 'LATCHED') {
-        if (s !== 'RTN_UNACK') active++;
+        if (s === 'UNACK' || s === 'ACKED') active++;
+        else if (s === 'LATCHED') latched++;
         if (!rt.acked) unack++;
         if (highest === null || PRIORITY_RANK[rt.alarm.priority] < PRIORITY_RANK[highest]) highest = rt.alarm.priority;
       }
     }
-    return { active, unack, highest, flood: this.flood !== undefined, shelved, suppressed };
+    return { active, unack, latched, highest, flood: this.flood !== undefined, shelved };
   }
 
   // ---------------------------------------------------------------------------------------
