@@ -5,7 +5,7 @@
 // within the tag's tolerance and emits the write result. A message without a valid token is
 // refused and audited, whatever is wired into this node. Writes are carried out one at a time.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { executeApprovedWrite, type WriteIO } from '../lib/approval';
+import { executeApprovedWrite, type TagIO } from '../lib/approval';
 import type { TokenCheck } from '../lib/approval';
 import type { WriteResult } from '../lib/contracts';
 import type { Tag } from '../lib/plant';
@@ -43,7 +43,7 @@ export = function (RED: NodeAPI) {
     let refused = 0;
     if (plant?.model) status.ok(node, 'ready');
 
-    const ioFor = (tag: Tag): WriteIO | string => {
+    const ioFor = (tag: Tag): TagIO | string => {
       const name = tag.source?.connection;
       if (!name) return `${tag.name} has no source connection in the plant model`;
       const conn = findConnection(RED, name);

@@ -1,20 +1,10 @@
 // Finds the connection (copilot-modbus or copilot-opcua config node) that a tag's
 // `source.connection` names. Connection config nodes implement TagIO for copilot-write.
 import type { NodeAPI } from 'node-red';
-import type { Tag, TagValue, Quality } from '../lib/plant';
+import type { TagIO } from '../lib/approval/write';
 
-export interface TagReading {
-  value: TagValue;
-  quality: Quality;
-  timestamp: number;
-}
-
-export interface TagIO {
-  /** Reads one tag now from the device (not the live table): used for read-back. */
-  readTag(tag: Tag): Promise<TagReading>;
-  /** Writes one tag with its data type and byte order; resolves when the device accepted it. */
-  writeTag(tag: Tag, value: TagValue): Promise<void>;
-}
+// Defined with the write path that uses them; the connection nodes import them from here.
+export type { TagIO, TagReading } from '../lib/approval/write';
 
 export const CONNECTION_TYPES = ['copilot-modbus', 'copilot-opcua'];
 

@@ -12,11 +12,26 @@ import { approvedWriteSchema, MAX_ISSUES } from './schema';
 import type { AuditFn } from './store';
 import type { TokenCheck } from './tokens';
 
-/** What a connection offers for writing (TagIO in nodes/shared/connections.ts has this shape). */
-export interface WriteIO {
-  readTag(tag: Tag): Promise<{ value: TagValue; quality: Quality; timestamp: number }>;
+/** One tag read now from the device. */
+export interface TagReading {
+  value: TagValue;
+  quality: Quality;
+  timestamp: number;
+}
+
+/**
+ * What a connection (a copilot-modbus or copilot-opcua config node) offers for writing: the
+ * node-side glue re-exports it from nodes/shared/connections.ts.
+ */
+export interface TagIO {
+  /** Reads one tag now from the device (not the live table): used for read-back. */
+  readTag(tag: Tag): Promise<TagReading>;
+  /** Writes one tag with its data type and byte order; resolves when the device accepted it. */
   writeTag(tag: Tag, value: TagValue): Promise<void>;
 }
+
+/** The connection the write path writes through (another name for TagIO). */
+export type WriteIO = TagIO;
 
 export interface WriteDeps {
   /** Checks and spends the token (the approval store's redeem). */
@@ -24,7 +39,7 @@ export interface WriteDeps {
   model: () => PlantModel | undefined;
   live: (tag: string) => LiveValue | undefined;
   /** The connection for a tag, or a sentence saying why there is none. */
-  io: (tag: Tag) => WriteIO | string;
+  io: (tag: Tag) => TagIO | string;
   now: () => number;
   /**
    * Appends to the plant's audit log, throwing when the log cannot record; without a log nothing
@@ -145,7 +160,7 @@ export async function executeApprovedWrite(payload: unknown, deps: WriteDeps): P
       audit('write', deps.actor, { proposalId, tag: tagName, value: v, requested: value, approvedBy: check.claims.approvers, ...step, ok: false, error });
       return fail(error, written, readBack);
     }
-    let reading: { value: TagValue; quality: Quality; timestamp: number };
+    let reading: TagReading;
     try {
       reading = await withTimeout(io.readTag(tag), timeoutMs, `the read-back of ${tagName}`);
     } catch (e) {
