@@ -30,3 +30,10 @@ test('node settings: editor units are converted, empty or invalid fields fall ba
   const d = optionsFromSettings({ floodStart: '', floodEnd: -1, floodWindow: 'x', chatterCount: undefined });
   expect(d).toMatchObject({ floodStart: 10, floodEnd: 5, floodWindowMs: 600_000, chatterCount: 3, chatterWindowMs: 60_000, staleMs: DEFAULT_ALARM_OPTIONS.staleMs, maxShelveMinutes: 720 });
 });
+
+test('node settings: every empty field is the engine default (DEFAULT_ALARM_OPTIONS); zero is no setting either', () => {
+  const { fleetingMs: _f, kpiWindowMs: _k, ...configurable } = DEFAULT_ALARM_OPTIONS;
+  expect(optionsFromSettings({})).toEqual(configurable);
+  expect(optionsFromSettings({ floodStart: 0, floodEnd: '0', floodWindow: ' ', chatterCount: '', chatterWindow: 0, firstOutQuiet: '', staleHours: 0, maxShelve: '' })).toEqual(configurable);
+  expect(optionsFromSettings({ floodWindow: ' 2.5 ' }).floodWindowMs).toBe(150_000);
+});

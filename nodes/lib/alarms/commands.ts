@@ -3,7 +3,8 @@
 // what is wrong and how to write it.
 import { z } from 'zod';
 import type { AlarmCommand, AlarmCommandName } from '../contracts';
-import type { AlarmEngineOptions } from './types';
+import { numberSetting } from '../settings';
+import { DEFAULT_ALARM_OPTIONS, type AlarmEngineOptions } from './types';
 
 export const ALARM_COMMANDS: readonly AlarmCommandName[] = ['ack', 'shelve', 'unshelve', 'reset', 'out-of-service', 'return-to-service'];
 
@@ -48,22 +49,27 @@ export interface AlarmNodeSettings {
   maxShelve?: unknown;
 }
 
-/** A positive number from an editor field (strings), else the default: an empty field means "default". */
+/**
+ * A positive number from an editor field (read as every node reads its settings), else the
+ * default: an empty field means "default", and so does zero or a negative number (a flood of
+ * -1 alarms or a shelve of 0 hours means nothing).
+ */
 export function positiveSetting(v: unknown, fallback: number): number {
-  const n = Number(v);
-  return v !== '' && v !== undefined && v !== null && Number.isFinite(n) && n > 0 ? n : fallback;
+  const n = numberSetting(v, NaN, -Infinity);
+  return n > 0 ? n : fallback;
 }
 
-/** Engine options from the node's fields (minutes, seconds, hours as the editor shows them). */
+/** Engine options from the node's fields (minutes, seconds, hours as the editor shows them); defaults from DEFAULT_ALARM_OPTIONS. */
 export function optionsFromSettings(c: AlarmNodeSettings): Partial<AlarmEngineOptions> {
+  const d = DEFAULT_ALARM_OPTIONS;
   return {
-    floodStart: positiveSetting(c.floodStart, 10),
-    floodEnd: positiveSetting(c.floodEnd, 5),
-    floodWindowMs: positiveSetting(c.floodWindow, 10) * 60_000,
-    chatterCount: Math.max(2, Math.round(positiveSetting(c.chatterCount, 3))),
-    chatterWindowMs: positiveSetting(c.chatterWindow, 60) * 1000,
-    firstOutQuietMs: positiveSetting(c.firstOutQuiet, 10) * 60_000,
-    staleMs: positiveSetting(c.staleHours, 24) * 3_600_000,
-    maxShelveMinutes: positiveSetting(c.maxShelve, 12) * 60,
+    floodStart: positiveSetting(c.floodStart, d.floodStart),
+    floodEnd: positiveSetting(c.floodEnd, d.floodEnd),
+    floodWindowMs: positiveSetting(c.floodWindow, d.floodWindowMs / 60_000) * 60_000,
+    chatterCount: Math.max(2, Math.round(positiveSetting(c.chatterCount, d.chatterCount))),
+    chatterWindowMs: positiveSetting(c.chatterWindow, d.chatterWindowMs / 1000) * 1000,
+    firstOutQuietMs: positiveSetting(c.firstOutQuiet, d.firstOutQuietMs / 60_000) * 60_000,
+    staleMs: positiveSetting(c.staleHours, d.staleMs / 3_600_000) * 3_600_000,
+    maxShelveMinutes: positiveSetting(c.maxShelve, d.maxShelveMinutes / 60) * 60,
   };
 }
