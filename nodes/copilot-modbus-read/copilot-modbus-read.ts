@@ -4,7 +4,7 @@
 // state and poll statistics.
 import { numberSetting } from '../lib/settings';
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import { tagsOnConnection, type PlantModel } from '../lib/plant';
+import { tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
 import { ModbusPoller, type ModbusMaster, type TagSampleOut } from '../lib/modbus';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
@@ -36,6 +36,9 @@ export = function (RED: NodeAPI) {
     }
     let master: ModbusMaster | undefined;
     let poller: ModbusPoller | undefined;
+    // Indexed like the poller's items (and so like a poll's `all`): taken once per build, so a
+    // sample costs no lookup by tag name in the live table.
+    let slots: LiveSlot[] = [];
     let timer: NodeJS.Timeout | undefined;
     let polling = false;
     let closed = false;
@@ -46,6 +49,8 @@ export = function (RED: NodeAPI) {
       if (!conn) return;
       const tags = tagsOnConnection(model, conn.name ?? '');
       poller = new ModbusPoller(tags, { defaultUnitId: conn.unitId, maxGap, fullRefreshMs });
+      const live = plant?.live;
+      slots = live ? poller.tags.map((t) => live.slot(t)) : [];
       for (const bad of poller.invalid) node.error(`tag ${bad.tag}: ${bad.error}`);
       if (!poller.tagCount) {
         status.warn(node, `no tags on "${conn.name}"`);
@@ -86,10 +91,15 @@ export = function (RED: NodeAPI) {
       try {
         const force = full || forceFull;
         forceFull = false;
+        // The slots of this poller: a model reload during the poll may replace both.
+        const polledSlots = slots;
         const result = await poller.poll(master, Date.now, force);
         if (closed) return;
         const live = plant?.live;
-        if (live) for (const s of result.all) live.update(s.tag, { value: s.value, quality: s.quality, timestamp: s.timestamp, source: conn?.name });
+        if (live) {
+          const { all } = result;
+          for (let i = 0; i < all.length; i++) live.updateSlot(polledSlots[i], { value: all[i].value, quality: all[i].quality, timestamp: all[i].timestamp, source: conn?.name });
+        }
         emit(result.changed, send);
         showStatus();
       } finally {
