@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NodeAPI, NodeDef } from 'node-red';
-import { checkConnections, formatPlantError, LiveValueTable, loadPlantFile, parsePlantText, type LoadResult, type PlantModel } from '../lib/plant';
+import { formatPlantError, LiveValueTable, loadPlantFile, parsePlantText, type LoadResult, type PlantModel } from '../lib/plant';
 import { PlantHub } from '../lib/hub';
 import { AuditLog } from '../lib/audit';
 import { connectionNames } from '../shared/connections';
@@ -56,12 +56,13 @@ export = function (RED: NodeAPI) {
     // DESIGN §3: a tag's source.connection must name a connection node of the deployed flow;
     // otherwise no read node reads it and the tag silently gets values only from messages.
     const warnUnknownConnections = (model: PlantModel) => {
+      const known = new Set(connectionNames(RED));
       const byName = new Map<string, string[]>();
-      for (const e of checkConnections(model, connectionNames(RED))) {
-        const i = Number(/^tags\[(\d+)\]/.exec(e.field)?.[1]);
-        const tag = model.tags[i];
-        if (!tag?.source) continue;
-        byName.set(tag.source.connection, [...(byName.get(tag.source.connection) ?? []), tag.name]);
+      for (const tag of model.tags) {
+        if (!tag.source || known.has(tag.source.connection)) continue;
+        const tags = byName.get(tag.source.connection) ?? [];
+        tags.push(tag.name);
+        byName.set(tag.source.connection, tags);
       }
       for (const [name, tags] of byName)
         node.warn(
