@@ -145,7 +145,7 @@ export = function (RED: NodeAPI) {
       incidents: () => reasoner?.incidents() ?? [],
       ask: async (id, question, user) => {
         if (!reasoner) throw new ServiceError(503, 'the reasoning node is not running: the plant model is missing or invalid');
-        const a = await reasoner.ask(id, question, user);
+        const a = await reasoner.ask(id, question);
         audit('question', user.name, { incidentId: id, question, answer: a.answer, reasoner: a.reasoner });
         return a;
       },
@@ -173,7 +173,7 @@ export = function (RED: NodeAPI) {
         if (topic === 'ask' || topic === 'copilot/ask') {
           const incidentId = String(p.incidentId ?? reasoner.incidents()[0]?.id ?? '');
           reasoner
-            .ask(incidentId, String(p.question ?? ''), user)
+            .ask(incidentId, String(p.question ?? ''))
             .then((a) => {
               audit('question', user.name, { incidentId, question: p.question, answer: a.answer, reasoner: a.reasoner });
               send([{ topic: 'copilot/answer', payload: { incidentId, question: p.question, ...a }, _msgid: msg._msgid }, null]);

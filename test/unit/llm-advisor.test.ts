@@ -172,9 +172,8 @@ describe('LLM advisor with fake chat models', () => {
     reasoners.push(r);
     await until('the suggestion after the LLM call', () => out.length === 2);
     const id = r.incidents()[0].id;
-    const user = { name: 'op', roles: ['operator'] };
-    await expect(r.ask(id, 'Why is PT-301 low?', user)).resolves.toEqual({ answer: 'PT-301 is 1 barg because P-301 stopped.', reasoner: 'llm:openai/fake' });
-    const bad = await r.ask(id, 'Why?', user);
+    await expect(r.ask(id, 'Why is PT-301 low?')).resolves.toEqual({ answer: 'PT-301 is 1 barg because P-301 stopped.', reasoner: 'llm:openai/fake' });
+    const bad = await r.ask(id, 'Why?');
     expect(bad.reasoner).toMatch(/^knowledge-base \(fallback: llm:openai\/fake answer rejected: the answer names TT-999/);
     expect(bad.answer).toContain('cw-pump-trip');
   });

@@ -83,7 +83,7 @@ describe.each(['openai', 'ollama'] as const)('%s wire format', (provider) => {
     server.script = (messages) => (lastUser(messages).includes('The operator asks') ? { content: 'PT-301 is 1 barg: P-301 is not running.' } : { content: ANSWER });
     const { r, out } = start(provider);
     await until('the suggestion after the LLM call', () => out.length === 2, 8000);
-    const a = await r.ask(r.incidents()[0].id, 'Why is PT-301 low?', { name: 'op', roles: ['operator'] });
+    const a = await r.ask(r.incidents()[0].id, 'Why is PT-301 low?');
     expect(a).toEqual({ answer: 'PT-301 is 1 barg: P-301 is not running.', reasoner: `llm:${provider}/test-model` });
   });
 });

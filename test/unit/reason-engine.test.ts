@@ -209,13 +209,13 @@ describe('questions and feedback', () => {
     open.push(h.r);
     h.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
     const id = h.r.incidents()[0].id;
-    const why = await h.r.ask(id, 'Why do you think so?', { name: 'op', roles: ['operator'] });
+    const why = await h.r.ask(id, 'Why do you think so?');
     expect(why.reasoner).toBe('knowledge-base');
     expect(why.answer).toContain('cw-pump-trip');
     expect(why.answer).toContain('P-301.RUN false (expected false)');
-    const tag = await h.r.ask(id, 'what is PT-301 doing?', { name: 'op', roles: ['operator'] });
+    const tag = await h.r.ask(id, 'what is PT-301 doing?');
     expect(tag.answer).toMatch(/^PT-301 \(Cooling water header pressure\): 1 barg \(good quality\); normal 2.5..4.5 barg/);
-    await expect(h.r.ask('nope', 'x', { name: 'op', roles: [] })).rejects.toMatchObject({ status: 404 });
+    await expect(h.r.ask('nope', 'x')).rejects.toMatchObject({ status: 404 });
   });
 
   test('feedback is kept, persisted, and moves later rankings (explained in the hypothesis)', () => {

@@ -808,10 +808,6 @@ export class AlarmEngine {
   has(id: string): boolean {
     return this.byId.has(id);
   }
-
-  get size(): number {
-    return this.rts.length;
-  }
 }
 
 function kindOf(a: Alarm): number {

@@ -35,7 +35,6 @@ export interface ReasonOptions {
   /** Overrides of the LLM's own limits (copilot-llm), if the node sets them. */
   llmCallsPerMinute?: number;
   tokenBudgetPerHour?: number;
-  llmTimeoutMs?: number;
   /** Trend window handed to the diagnosis. Default 2 min. */
   trendWindowMs?: number;
   incidents?: IncidentOptions;
@@ -86,13 +85,13 @@ export class Reasoner {
   /** Since when each tag has been off-normal, in which direction (for background deviations). */
   private readonly deviated = new Map<string, { sign: number; since: number }>();
   private readonly unsubscribeLive?: () => void;
-  private readonly o: Required<Omit<ReasonOptions, 'incidents' | 'llmCallsPerMinute' | 'tokenBudgetPerHour' | 'llmTimeoutMs'>>;
+  private readonly o: Required<Omit<ReasonOptions, 'incidents' | 'llmCallsPerMinute' | 'tokenBudgetPerHour'>>;
 
   constructor(
     private model: PlantModel,
     private readonly live: LiveSource,
     private readonly events: ReasonEvents,
-    private readonly opts: ReasonOptions = {},
+    opts: ReasonOptions = {},
     private readonly llm?: LlmAdvisor,
     readonly feedbackBook: FeedbackBook = new FeedbackBook(),
     private readonly now: () => number = Date.now,
@@ -117,10 +116,6 @@ export class Reasoner {
     const prev = this.deviated.get(tag);
     if (!sign) this.deviated.delete(tag);
     else if (!prev || prev.sign !== sign) this.deviated.set(tag, { sign, since: v.timestamp });
-  }
-
-  get reasonerLabel(): string {
-    return this.llm ? this.llm.label : 'knowledge-base';
   }
 
   setModel(model: PlantModel): void {
@@ -315,7 +310,7 @@ export class Reasoner {
 
   /** Runs a promise against the LLM timeout; aborts the request when it expires. */
   private async withTimeout<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const ms = this.opts.llmTimeoutMs ?? this.llm!.settings.timeoutMs;
+    const ms = this.llm!.settings.timeoutMs;
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -421,7 +416,7 @@ export class Reasoner {
     return inc;
   }
 
-  async ask(incidentId: string, question: string, _user: UserRef): Promise<{ answer: string; reasoner: string }> {
+  async ask(incidentId: string, question: string): Promise<{ answer: string; reasoner: string }> {
     const inc = this.incidentOf(incidentId);
     const q = String(question ?? '').trim();
     if (!q) throw new ServiceError(400, 'the question is empty');

@@ -28,10 +28,6 @@ export class FeedbackBook {
     return [...this.records];
   }
 
-  forIncident(id: string): FeedbackRecord[] {
-    return this.records.filter((r) => r.incidentId === id);
-  }
-
   /** The adjustments handed to the diagnosis, with the reason shown to operators. */
   adjustments(): Record<string, { delta: number; reason: string }> {
     const counts = new Map<string, { yes: number; no: number }>();

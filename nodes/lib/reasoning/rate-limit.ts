@@ -27,8 +27,4 @@ export class LlmBudget {
   spend(now: number, tokens: number): void {
     this.tokens.push([now, tokens]);
   }
-
-  usedTokens(now: number): number {
-    return this.tokens.filter(([t]) => now - t < 3_600_000).reduce((s, [, n]) => s + n, 0);
-  }
 }
