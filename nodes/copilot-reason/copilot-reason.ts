@@ -48,23 +48,16 @@ export = function (RED: NodeAPI) {
     const llmNode = config.llm ? (RED.nodes.getNode(config.llm) as unknown as LlmHandle | null) : null;
     const advisor = llmNode?.advisor;
     const llmProblem = llmNode?.problem;
-    const stateFile = plant
-      ? new StateFile<Persisted>(stateFilePath(plant.userDir, 'reason', node.id), 200, (e) =>
-          node.warn(`cannot save incidents and feedback to ${stateFilePath(plant.userDir, 'reason', node.id)}: ${errorText(e)}`),
-        )
-      : undefined;
+    const statePath = plant ? stateFilePath(plant.userDir, 'reason', node.id) : undefined;
+    // Writes are debounced: save() only schedules them, and a failed write is reported here.
+    const stateFile = statePath ? new StateFile<Persisted>(statePath, 200, (e) => node.warn(`cannot save incidents and feedback to ${statePath}: ${errorText(e)}`)) : undefined;
     let reasoner: Reasoner | undefined;
     let warnUntil = 0;
 
     const audit = plantAuditor(node, plant);
 
     const persist = () => {
-      if (!reasoner || !stateFile) return;
-      try {
-        stateFile.save({ feedback: reasoner.feedbackBook.all(), incidents: reasoner.incidents().filter((i) => i.closedAt !== undefined).slice(0, 50) });
-      } catch (e) {
-        node.warn(`cannot save incidents and feedback to ${stateFile.file}: ${errorText(e)}`);
-      }
+      if (reasoner && stateFile) stateFile.save({ feedback: reasoner.feedbackBook.all(), incidents: reasoner.incidents().filter((i) => i.closedAt !== undefined).slice(0, 50) });
     };
 
     const showStatus = () => {
@@ -141,6 +134,8 @@ export = function (RED: NodeAPI) {
       }
     });
 
+    // The console (through the hub) and messages ask and give feedback through the same service,
+    // so both write the same audit records.
     const service: ReasonService = {
       incidents: () => reasoner?.incidents() ?? [],
       ask: async (id, question, user) => {
@@ -172,10 +167,9 @@ export = function (RED: NodeAPI) {
       try {
         if (topic === 'ask' || topic === 'copilot/ask') {
           const incidentId = String(p.incidentId ?? reasoner.incidents()[0]?.id ?? '');
-          reasoner
-            .ask(incidentId, String(p.question ?? ''))
+          service
+            .ask(incidentId, String(p.question ?? ''), user)
             .then((a) => {
-              audit('question', user.name, { incidentId, question: p.question, answer: a.answer, reasoner: a.reasoner });
               send([{ topic: 'copilot/answer', payload: { incidentId, question: p.question, ...a }, _msgid: msg._msgid }, null]);
               done();
             })
@@ -183,8 +177,7 @@ export = function (RED: NodeAPI) {
           return;
         }
         if (topic === 'feedback' || topic === 'copilot/feedback') {
-          const inc = reasoner.feedback(String(p.incidentId ?? reasoner.incidents()[0]?.id ?? ''), { cause: p.cause as string, correct: p.correct as boolean, ...(p.note ? { note: String(p.note) } : {}) }, user);
-          audit('feedback', user.name, { incidentId: inc.id, cause: p.cause, correct: p.correct, note: p.note });
+          const inc = service.feedback(String(p.incidentId ?? reasoner.incidents()[0]?.id ?? ''), { cause: p.cause as string, correct: p.correct as boolean, ...(p.note ? { note: String(p.note) } : {}) }, user);
           send([{ topic: 'copilot/incident', payload: inc }, null]);
           return done();
         }

@@ -116,6 +116,16 @@ describe('copilot-reason without an LLM', () => {
     const file = path.join(userDir, 'copilot-state', 'reason-r1.json');
     await until('the feedback file', () => fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).feedback.length === 2, 8000);
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).feedback.map((f: { user: string }) => f.user)).toEqual(['op', 'anna']);
+    // Messages and the hub go through the same service: one audit record each, of the same shape.
+    const records = (kind: string) => (hub.audit!.query({ kind }) as Array<{ actor: string | null; data: Record<string, unknown> }>).map((r) => ({ actor: r.actor, ...r.data }));
+    expect(records('question')).toEqual([
+      { actor: 'flow', incidentId, question: 'What should I do?', answer: ans.answer, reasoner: 'knowledge-base' },
+      { actor: 'op', incidentId, question: 'why?', answer: a.answer, reasoner: 'knowledge-base' },
+    ]);
+    expect(records('feedback')).toEqual([
+      { actor: 'op', incidentId, cause: 'cw-pump-trip', correct: true, note: 'breaker tripped' },
+      { actor: 'anna', incidentId, cause: 'cw-valve-stuck', correct: false },
+    ]);
   });
 
   test('bad input is reported and the node keeps working', async () => {
