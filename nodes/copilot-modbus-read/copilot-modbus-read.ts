@@ -4,7 +4,7 @@
 // state and poll statistics.
 import { numberSetting } from '../lib/settings';
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import { tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
+import { isModbusSource, tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
 import { ModbusPoller, type ModbusMaster, type TagSampleOut } from '../lib/modbus';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
@@ -45,18 +45,25 @@ export = function (RED: NodeAPI) {
     let forceFull = false;
     const cleanups: Array<() => void> = [];
 
+    const connName = conn?.name ?? '';
+    let warnedOdd = '';
+
     const build = (model: PlantModel) => {
       if (!conn) return;
-      const tags = tagsOnConnection(model, conn.name ?? '');
-      poller = new ModbusPoller(tags, { defaultUnitId: conn.unitId, maxGap, fullRefreshMs });
+      const onConnection = tagsOnConnection(model, connName);
+      const odd = onConnection.filter((t) => !isModbusSource(t.source)).map((t) => t.name);
+      // Named once per list (a reload with the same odd tags does not repeat it).
+      if (odd.length && odd.join(',') !== warnedOdd) {
+        node.warn(`not read: ${odd.join(', ')} name connection "${connName}" but have no Modbus address; a Modbus source is {connection: ${connName}, address: "HR:100"}`);
+      }
+      warnedOdd = odd.join(',');
+      poller = new ModbusPoller(onConnection, { defaultUnitId: conn.unitId, maxGap, fullRefreshMs });
       const live = plant?.live;
       slots = live ? poller.tags.map((t) => live.slot(t)) : [];
       for (const bad of poller.invalid) node.error(`tag ${bad.tag}: ${bad.error}`);
-      if (!poller.tagCount) {
-        status.warn(node, `no tags on "${conn.name}"`);
-        node.warn(`The plant model has no tag with source.connection "${conn.name}": nothing to poll`);
-      }
+      if (!poller.tagCount) node.warn(`The plant model has no tag with source.connection "${connName}": nothing to poll`);
       forceFull = true;
+      showStatus();
     };
 
     const emit = (samples: TagSampleOut[], send: Send) => {
@@ -70,10 +77,14 @@ export = function (RED: NodeAPI) {
       }
     };
 
+    /** Every status goes through here: an invalid model or an empty tag list is not painted over. */
     const showStatus = () => {
-      if (!master || !poller) return;
-      const { goodTags: good, badTags: bad } = poller.stats;
+      if (closed || !master || !plant) return;
+      if (!poller) return status.error(node, `plant model invalid (${plant.errors.length} errors)`);
+      if (!poller.tagCount) return status.warn(node, `no tags on "${connName}"`);
       const st = master.state;
+      if (!poller.stats.polls) return status.busy(node, st);
+      const { goodTags: good, badTags: bad } = poller.stats;
       const text = `${st} · ${good}/${good + bad} good · ${poller.stats.lastPollMs} ms`;
       if (st !== 'connected') status.error(node, text);
       else if (bad) status.warn(node, text);
@@ -122,7 +133,7 @@ export = function (RED: NodeAPI) {
       master = conn.register(node.id);
       master.on('state', showStatus);
       cleanups.push(() => master?.off('state', showStatus));
-      status.busy(node, master.state);
+      showStatus();
       schedule();
     }
 

@@ -112,6 +112,35 @@ describe('copilot-modbus-read in Node-RED', () => {
     await helper.request().get('/copilot-modbus/nope/metrics').expect(404);
   });
 
+  const statusCalls = (id: string): Array<{ fill?: string; text?: string }> =>
+    helper._NodePrototype.status
+      .getCalls()
+      .filter((c: { thisValue: { id: string } }) => c.thisValue.id === id)
+      .map((c: { args: Array<{ fill?: string; text?: string }> }) => c.args[0]);
+  const warnsOf = (id: string): string =>
+    helper._NodePrototype.warn
+      .getCalls()
+      .filter((c: { thisValue: { id: string } }) => c.thisValue.id === id)
+      .map((c: { args: unknown[] }) => String(c.args[0]))
+      .join('\n');
+  const withPlant = (inline: string) => flow().map((n) => (n.id === 'plant' ? { ...n, inline } : n));
+
+  test('no tags on the connection stays the status after polls (not "0/0 good"); OPC UA sources on it are warned about', async () => {
+    const inline = 'plant: T\ntags:\n  - { name: YY-1, source: { connection: plc2, address: "HR:0" } }\n  - { name: YY-2, source: { connection: plc1, nodeId: "ns=1;s=YY-2" } }\n';
+    await helper.load([plantNode, modbusNode, readNode], withPlant(inline));
+    await sleep(400);
+    const calls = statusCalls('rd');
+    expect(calls.at(-1)).toMatchObject({ fill: 'yellow', text: 'no tags on "plc1"' });
+    expect(calls.some((c) => /good/.test(c.text ?? ''))).toBe(false);
+    expect(warnsOf('rd')).toMatch(/not read: YY-2 name connection "plc1" but have no Modbus address; a Modbus source is \{connection: plc1, address: /);
+  });
+
+  test('an invalid plant model stays the status, not painted over by the connection state', async () => {
+    await helper.load([plantNode, modbusNode, readNode], withPlant('plant: T\ntags: []\n'));
+    await sleep(400);
+    expect(statusCalls('rd').at(-1)).toMatchObject({ fill: 'red', text: expect.stringMatching(/^plant model invalid \(\d+ errors?\)$/) });
+  });
+
   test('a redeploy leaves no socket open', async () => {
     await helper.load([plantNode, modbusNode, readNode], flow());
     const out = collect<Msg>('out');
