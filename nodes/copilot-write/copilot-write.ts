@@ -5,7 +5,7 @@
 // within the tag's tolerance and emits the write result. A message without a valid token is
 // refused and audited, whatever is wired into this node. Writes are carried out one at a time.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { executeApprovedWrite, type TagIO } from '../lib/approval';
+import { executeApprovedWrite, rampMismatch, type TagIO } from '../lib/approval';
 import type { TokenCheck } from '../lib/approval';
 import type { WriteResult } from '../lib/contracts';
 import type { Tag } from '../lib/plant';
@@ -60,6 +60,18 @@ export = function (RED: NodeAPI) {
 
     const summary = () => `${written} written, ${failed} failed, ${refused} refused`;
 
+    // copilot-approval may approve changes of several maxSteps for a ramp: without Ramp here they
+    // would be approved, their token spent, and then fail. Said once (again if the setting changes).
+    let rampWarned: number | undefined;
+    const checkRamp = () => {
+      const steps = plant?.hub.service('approval')?.maxSteps;
+      const hint = rampMismatch(ramp, steps);
+      if (!hint || rampWarned === steps) return;
+      rampWarned = steps;
+      node.warn(`${hint}: without it, every approved change larger than a tag's maxStep fails at the write`);
+    };
+    const rampCheck = setImmediate(checkRamp);
+
     async function handle(msg: Record<string, unknown>, send: Send, done: Done): Promise<void> {
       if (!plant) return done(new Error('no plant model selected'));
       const approval = plant.hub.service('approval');
@@ -75,6 +87,7 @@ export = function (RED: NodeAPI) {
           tolerant('token-refusal', actor, { reason, proposalId: typeof w?.proposalId === 'string' ? w.proposalId : null, tag: typeof w?.tag === 'string' ? w.tag : null });
           return { ok: false, reason };
         });
+      checkRamp();
       status.busy(node, 'writing');
       const outcome = await executeApprovedWrite(msg.payload, {
         redeem,
@@ -88,6 +101,7 @@ export = function (RED: NodeAPI) {
         maxAgeMs,
         timeoutMs,
         ramp: ramp ? { maxSteps: approval?.maxSteps ?? 1, intervalMs: rampIntervalMs } : undefined,
+        approvalMaxSteps: approval?.maxSteps,
         updateLive: (t, v) => plant.live.update(t, v),
         sleep,
         cancelled: () => closing,
@@ -120,6 +134,7 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      clearImmediate(rampCheck);
       if (pendingSleep) {
         clearTimeout(pendingSleep.timer);
         pendingSleep.resolve();

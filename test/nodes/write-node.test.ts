@@ -112,6 +112,42 @@ describe('copilot-write', () => {
     expect(plant.hub.audit.query({ kind: 'write' })).toEqual([]);
   });
 
+  test('Ramp off while copilot-approval allows ramp steps: the node warns once, and a change beyond maxStep fails saying to tick Ramp', async () => {
+    await helper.load(
+      [plantNode, approvalNode, writeNode],
+      [
+        { id: 'plant', type: 'copilot-plant', source: 'file', path: 'plant.yaml' },
+        { id: 'appr', type: 'copilot-approval', plant: 'plant', maxSteps: 3, wires: [['w'], [], []] },
+        { id: 'w', type: 'copilot-write', plant: 'plant', ramp: false, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+    );
+    const plant = helper.getNode('plant');
+    freshLive(plant);
+    const warnings: string[] = [];
+    helper.getNode('w').on('call:warn', (call: { args: unknown[] }) => warnings.push(String(call.args[0])));
+    const outputs = collect('out');
+    const svc = plant.hub.service('approval');
+    const approveAndWrite = async (id: string, proposed: number) => {
+      helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id, tag: 'LIC-201.SP', proposed, expiresAt: Date.now() + 60_000 } });
+      svc.select(id, op1);
+      svc.approve(id, op1, {});
+      return until(`write result of ${id}`, () => outputs.find((m) => m.payload.proposalId === id)?.payload);
+    };
+    // LIC-201.SP: live 50, maxStep 10; copilot-approval approves up to 3 steps of 10.
+    const beyond = await approveAndWrite('p1', 65);
+    expect(beyond.verified).toBe(false);
+    expect(beyond.error).toMatch(/exceeds the largest allowed step of 10.*; copilot-approval allows 3 ramp steps: tick Ramp on this copilot-write$/);
+    const again = await approveAndWrite('p2', 64);
+    expect(again.error).toMatch(/tick Ramp on this copilot-write$/);
+    // Within one step the hint does not apply (this one fails for the missing connection).
+    const within = await approveAndWrite('p3', 55);
+    expect(within.error).toMatch(/no connection named "plc1"/);
+    expect(within.error).not.toMatch(/tick Ramp/);
+    // Once on the node, besides each failed write's own warning.
+    expect(warnings.filter((w) => w.startsWith('copilot-approval allows 3 ramp steps: tick Ramp on this copilot-write'))).toHaveLength(1);
+  });
+
   test('when the spent token cannot be saved, nothing is written', async () => {
     await helper.load(
       [plantNode, approvalNode, writeNode],

@@ -54,6 +54,12 @@ export interface WriteDeps {
   maxAgeMs?: number;
   /** Ramp: at most this many maxStep steps, `intervalMs` apart. Off when undefined. */
   ramp?: { maxSteps: number; intervalMs: number };
+  /**
+   * How many maxStep steps the approval service lets one change span. With the ramp off here and
+   * more than one there, a change larger than maxStep is approved but refused here: the failure
+   * then says how to fix it (see rampMismatch).
+   */
+  approvalMaxSteps?: number;
   /** Per device call (write or read). */
   timeoutMs?: number;
   /** Read-backs update the live table so the next check sees the value the device holds. */
@@ -73,6 +79,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * What to do when copilot-approval approves ramped changes (maxSteps > 1) but this copilot-write
+ * does not ramp, so every change larger than maxStep it approves fails here; undefined when they agree.
+ */
+export function rampMismatch(ramp: boolean, approvalMaxSteps: number | undefined): string | undefined {
+  const n = Math.floor(approvalMaxSteps ?? 1);
+  return !ramp && n > 1 ? `copilot-approval allows ${n} ramp steps: tick Ramp on this copilot-write` : undefined;
 }
 
 /** The values to write: one, or a ramp from the present value in steps of at most maxStep. */
@@ -122,7 +137,12 @@ export async function executeApprovedWrite(payload: unknown, deps: WriteDeps): P
   const policy = checkWritePolicy({ model, live: deps.live, now: deps.now(), maxAgeMs: deps.maxAgeMs, maxSteps }, tagName, value);
   if (!policy.ok) {
     audit('policy-refusal', deps.actor, { proposalId, tag: tagName, value, stage: 'write', reasons: policy.reasons });
-    return fail(`refused just before the write: ${policy.reasons.join('; ')}`);
+    // A change beyond one maxStep that the approval service approved for a ramp this node does not do.
+    const lv = deps.live(tagName)?.value;
+    const maxStep = writableOf(model, tagName)?.maxStep;
+    const hint = rampMismatch(!!deps.ramp, deps.approvalMaxSteps);
+    const overStep = maxStep !== undefined && typeof lv === 'number' && Math.abs(value - lv) > maxStep * (1 + 1e-9) + 1e-12;
+    return fail(`refused just before the write: ${policy.reasons.join('; ')}${hint && overStep ? `; ${hint}` : ''}`);
   }
   const io = deps.io(tag);
   if (typeof io === 'string') return fail(io);
