@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
 import type { AlarmEvent, Incident, Suggestion } from '../../nodes/lib/contracts';
-import { alarmEventOf, FeedbackBook, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
+import { alarmEventOf, FeedbackBook, proposalOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
 import { sleep } from '../helpers/wait';
 
 const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
@@ -188,6 +188,19 @@ describe('suggestions', () => {
     open.push(h2.r);
     h2.r.onAlarm(alarm('P-301.RUN', 'DISCRETE'));
     expect(h2.suggestions[0].s.proposals[0].id).not.toBe(h.suggestions[0].s.proposals[0].id);
+  });
+
+  test('proposalOf: one proposal shape for knowledge-base and LLM proposals, from the plant model, live values and policy', () => {
+    const live = plant({ 'FIC-101.SP': 10 });
+    const policy = { model: demo, live: (t: string) => live.get(t), now: 1_000_000 };
+    const parts = { id: 'sug-1-llm1', suggestionId: 'sug-1', incidentId: 'inc-1', tag: 'FIC-101.SP', proposed: 8, rationale: 'less feed', evidence: [], reasoner: 'llm:openai/fake', expiryMs: 60_000, inputHash: 'abc' };
+    expect(proposalOf(demo, policy, parts)).toEqual({
+      id: 'sug-1-llm1', tag: 'FIC-101.SP', current: 10, proposed: 8, unit: 'm3/h', limits: { min: 2, max: 15, maxStep: 4 }, rationale: 'less feed', evidence: [],
+      approvalsRequired: 2, roles: ['operator', 'supervisor'], expiresAt: 1_060_000, policy: { ok: true, reasons: [] }, incidentId: 'inc-1', suggestionId: 'sug-1',
+      reasoner: 'llm:openai/fake', inputHash: 'abc', createdAt: 1_000_000,
+    });
+    expect(proposalOf(demo, policy, { ...parts, proposed: 30 })!.policy.ok).toBe(false);
+    expect(proposalOf(demo, policy, { ...parts, tag: 'FT-101' })).toBeUndefined(); // not writable
   });
 
   test('insufficient evidence: no proposals, the alarm response and what to check next', () => {

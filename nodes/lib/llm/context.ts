@@ -1,7 +1,7 @@
 // The incident context given to an LLM: the diagnosis, the alarm records with their
 // rationalization, and the live values of the tags that matter. Bounded in size so a flood does
 // not become a huge (and costly) prompt.
-import type { AlarmEvent } from '../contracts';
+import type { AlarmEvent, Proposal } from '../contracts';
 import type { DiagnosisResult } from '../diagnosis';
 import type { LiveValue } from '../plant/live-values';
 import type { PlantModel } from '../plant/model';
@@ -10,6 +10,11 @@ import type { LlmContext } from './types';
 
 const MAX_ALARMS = 25;
 const MAX_VALUES = 60;
+
+/** A writable tag's limits as proposals and the LLM context show them (maxStep only when set). */
+export function limitsOf(w: Proposal['limits']): Proposal['limits'] {
+  return { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}) };
+}
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
@@ -43,7 +48,7 @@ export function buildLlmContext(
   const writable: LlmContext['writable'] = {};
   for (const t of model.tags) {
     const w = writableOf(model, t.name);
-    if (w) writable[t.name] = { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}), ...(t.unit ? { unit: t.unit } : {}) };
+    if (w) writable[t.name] = { ...limitsOf(w), ...(t.unit ? { unit: t.unit } : {}) };
   }
   const hypothesisIds = new Set(diagnosis.hypotheses.map((h) => h.cause));
   return {

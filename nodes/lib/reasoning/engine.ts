@@ -8,15 +8,15 @@ import type { AlarmEvent, Incident, Proposal, Suggestion, UserRef } from '../con
 import { ServiceError } from '../contracts';
 import { diagnose, observe, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
 import type { LiveValue } from '../plant/live-values';
-import { writableOf, type PlantModel } from '../plant/model';
-import { checkWritePolicy, type PolicyContext } from '../policy';
+import type { PlantModel } from '../plant/model';
+import type { PolicyContext } from '../policy';
 import { allowedNumbers, buildLlmContext, checkAnswer, checkText, type LlmAdvisor, type LlmContext, type LlmLookups } from '../llm';
 import { countsForIncident } from './alarm-input';
 import { FeedbackBook, type FeedbackRecord } from './feedback';
 import { answerFromKnowledgeBase } from './followup';
 import { IncidentTracker, recovering, type IncidentOptions, type IncidentState } from './incidents';
 import { LlmBudget } from './rate-limit';
-import { buildSuggestion, DEFAULT_PROPOSAL_EXPIRY_MS, materiallyDifferent } from './suggestion';
+import { buildSuggestion, DEFAULT_PROPOSAL_EXPIRY_MS, materiallyDifferent, proposalOf } from './suggestion';
 
 export interface LiveSource {
   get(tag: string): LiveValue | undefined;
@@ -364,31 +364,22 @@ export class Reasoner {
         const check = checkAnswer(answer, ctx, this.model, allowed);
         if (!check.ok) return done(`answer rejected: ${check.errors.slice(0, 2).join('; ')}`);
         const policy = this.policyContext(this.now());
-        const extra: Proposal[] = (answer.proposals ?? []).map((p, i) => {
-          // checkAnswer let only writable tags of the plant through.
-          const tag = this.model.tagsByName.get(p.tag)!;
-          const w = writableOf(this.model, p.tag)!;
-          const live = this.live.get(p.tag);
-          return {
-            id: `${kb.id}-llm${i + 1}`,
-            tag: p.tag,
-            current: live ? live.value : null,
-            proposed: p.value,
-            ...(tag.unit ? { unit: tag.unit } : {}),
-            limits: { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}) },
-            rationale: p.rationale,
-            evidence: diagnosis.hypotheses[0]?.evidence.filter((e) => e.relation === 'supports') ?? [],
-            approvalsRequired: w.approvals,
-            roles: w.roles,
-            expiresAt: policy.now + this.o.expiryMs,
-            policy: checkWritePolicy(policy, p.tag, p.value),
-            incidentId: inc.id,
-            suggestionId: kb.id,
-            reasoner: llm.label,
-            inputHash: usage.inputHash,
-            createdAt: policy.now,
-          };
-        });
+        // checkAnswer let only writable tags of the plant through, so every proposal is made.
+        const extra: Proposal[] = (answer.proposals ?? []).flatMap(
+          (p, i) =>
+            proposalOf(this.model, policy, {
+              id: `${kb.id}-llm${i + 1}`,
+              suggestionId: kb.id,
+              incidentId: inc.id,
+              tag: p.tag,
+              proposed: p.value,
+              rationale: p.rationale,
+              evidence: diagnosis.hypotheses[0]?.evidence.filter((e) => e.relation === 'supports') ?? [],
+              reasoner: llm.label,
+              expiryMs: this.o.expiryMs,
+              inputHash: usage.inputHash,
+            }) ?? [],
+        );
         // An LLM proposal outside the write policy rejects the whole answer: the model has not
         // understood the plant's limits, so its narration is not trusted either.
         const refused = extra.filter((p) => !p.policy.ok);

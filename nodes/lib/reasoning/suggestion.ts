@@ -4,9 +4,10 @@
 // kept with the policy's reasons, so the operator sees why the copilot will not offer it.
 import { randomUUID } from 'node:crypto';
 import { PRIORITY_RANK } from '../alarms/engine';
-import type { AlarmEvent, Proposal, Suggestion } from '../contracts';
+import type { AlarmEvent, Evidence, Proposal, Suggestion } from '../contracts';
 import type { DiagnosisResult } from '../diagnosis';
 import { summaryOf } from '../diagnosis';
+import { limitsOf } from '../llm/context';
 import type { PlantModel } from '../plant/model';
 import { writableOf } from '../plant/model';
 import { boundTarget, checkWritePolicy, targetOf, type PolicyContext } from '../policy';
@@ -25,6 +26,55 @@ export interface SuggestionInput {
   previous?: Suggestion;
 }
 
+/** What makes one proposal its own; the rest comes from the plant model, the live values and the write policy. */
+export interface ProposalParts {
+  id: string;
+  suggestionId: string;
+  incidentId: string;
+  tag: string;
+  proposed: number;
+  rationale: string;
+  evidence: Evidence[];
+  /** `knowledge-base` or `llm:<provider>/<model>`. */
+  reasoner: string;
+  expiryMs: number;
+  consequence?: string;
+  /** SHA-256 of the LLM's input, for an LLM's proposal. */
+  inputHash?: string;
+}
+
+/**
+ * A setpoint proposal, knowledge-based or an LLM's: current value, unit, limits, approvals and
+ * roles of the writable tag, checked against the write policy at `policy.now`. Undefined when
+ * the tag is not a writable tag of the plant.
+ */
+export function proposalOf(model: PlantModel, policy: PolicyContext, p: ProposalParts): Proposal | undefined {
+  const tag = model.tagsByName.get(p.tag);
+  const w = writableOf(model, p.tag);
+  if (!tag || !w) return undefined;
+  const live = policy.live(p.tag);
+  return {
+    id: p.id,
+    tag: p.tag,
+    current: live ? live.value : null,
+    proposed: p.proposed,
+    ...(tag.unit ? { unit: tag.unit } : {}),
+    limits: limitsOf(w),
+    rationale: p.rationale,
+    evidence: p.evidence,
+    approvalsRequired: w.approvals,
+    roles: w.roles,
+    expiresAt: policy.now + p.expiryMs,
+    policy: checkWritePolicy(policy, p.tag, p.proposed),
+    incidentId: p.incidentId,
+    suggestionId: p.suggestionId,
+    ...(p.consequence ? { consequence: p.consequence } : {}),
+    reasoner: p.reasoner,
+    ...(p.inputHash !== undefined ? { inputHash: p.inputHash } : {}),
+    createdAt: policy.now,
+  };
+}
+
 const fmt = (v: number, unit?: string) => `${Number(v.toPrecision(6))}${unit ? ` ${unit}` : ''}`;
 
 /** Proposals from the named cause's `{setpoint, change}` actions, bounded and checked. */
@@ -35,7 +85,6 @@ export function proposalsFor(inp: SuggestionInput, suggestionId: string): { prop
   if (!top || diagnosis.verdict !== 'root_cause_identified') return { proposals: [], notes };
   const cause = model.causes.find((c) => c.id === top.cause);
   if (!cause) return { proposals: [], notes };
-  const now = inp.policy.now;
   const proposals: Proposal[] = [];
   for (const action of cause.actions ?? []) {
     if (typeof action === 'string') continue;
@@ -51,27 +100,20 @@ export function proposalsFor(inp: SuggestionInput, suggestionId: string): { prop
     }
     const desired = targetOf(current ?? 0, action.change);
     const bounded = current === undefined ? { value: desired, notes: [] } : boundTarget(model, action.setpoint, current, desired);
-    const policy = checkWritePolicy(inp.policy, action.setpoint, bounded.value);
     const what = `${action.setpoint} ${current === undefined ? '' : `from ${fmt(current, tag.unit)} `}to ${fmt(bounded.value, tag.unit)} (${action.change}${bounded.notes.length ? `, ${bounded.notes.join(', ')}` : ''})`;
-    proposals.push({
+    const p = proposalOf(model, inp.policy, {
       id: `${suggestionId}-p${proposals.length + 1}`,
+      suggestionId,
+      incidentId: inp.incidentId,
       tag: action.setpoint,
-      current: live ? live.value : null,
       proposed: bounded.value,
-      ...(tag.unit ? { unit: tag.unit } : {}),
-      limits: { min: w.min, max: w.max, ...(w.maxStep !== undefined ? { maxStep: w.maxStep } : {}) },
       rationale: `${cause.description}: change ${what}.${action.note ? ` ${action.note}.` : ''}`,
       evidence: top.evidence.filter((e) => e.relation === 'supports'),
-      approvalsRequired: w.approvals,
-      roles: w.roles,
-      expiresAt: now + (inp.expiryMs ?? DEFAULT_PROPOSAL_EXPIRY_MS),
-      policy,
-      incidentId: inp.incidentId,
-      suggestionId,
-      ...(action.note ? { consequence: action.note } : {}),
       reasoner: 'knowledge-base',
-      createdAt: now,
+      expiryMs: inp.expiryMs ?? DEFAULT_PROPOSAL_EXPIRY_MS,
+      ...(action.note ? { consequence: action.note } : {}),
     });
+    if (p) proposals.push(p);
   }
   return { proposals, notes };
 }
