@@ -203,6 +203,28 @@ alarms:
     expect(errorAt(r.errors, 'tags[4].source.address').message).toMatch(/read-only/);
   });
 
+  test('Modbus addresses are checked by the codec the poller uses (offset range, bits, width)', () => {
+    const text = minimal(`  - name: A2
+    source: { connection: plc1, address: "HR:70000" }
+  - name: A3
+    type: boolean
+    source: { connection: plc1, address: "CO:1.2" }
+  - name: A4
+    source: { connection: plc1, address: "HR:65535", type: float32 }
+  - name: A5
+    type: boolean
+    source: { connection: plc1, address: "IR:4.16" }
+  - name: A6
+    source: { connection: plc1, address: "HR:65535", type: uint16 }
+`);
+    const { errors } = parsePlantText(text);
+    expect(errorAt(errors, 'tags[1].source.address').message).toMatch(/offset 70000 is above 65535/);
+    expect(errorAt(errors, 'tags[2].source.address').message).toMatch(/only inside a register/);
+    expect(errorAt(errors, 'tags[3].source.address').message).toMatch(/runs past register 65535/);
+    expect(errorAt(errors, 'tags[4].source.address').message).toMatch(/0\.\.15/);
+    expect(errors.some((e) => e.field.startsWith('tags[5]'))).toBe(false);
+  });
+
   test('syntax errors give a line and stop there', () => {
     const { errors } = parsePlantText('plant: x\ntags:\n  - name: [unclosed\n', { file: 's.yaml' });
     expect(errors.length).toBeGreaterThan(0);

@@ -10,7 +10,10 @@ import { plantSchema, type PlantFile, type AlarmSpec } from './schema';
 import { importAlarmCsv } from './csv';
 import { parseDuration } from './duration';
 import { ConditionError, conditionTags, parseCondition, type Condition } from './condition';
-import type { Alarm, PlantModel, Tag, TagKind, Influence, Interlock } from './model';
+import { isModbusSource, type Alarm, type PlantModel, type Tag, type TagKind, type Influence, type Interlock } from './model';
+// The codec module itself, not lib/modbus (whose poller imports lib/plant): the codec needs
+// nothing of the plant at run time, so there is no import cycle.
+import { isBitArea, parseAddress, pointOf } from '../modbus/codec';
 
 export interface PlantError {
   file: string;
@@ -203,14 +206,18 @@ function buildModel(plant: PlantFile, locate: Locate, errors: PlantError[], file
       }
     }
     const src = spec.source;
-    if (src && 'address' in src) {
-      const [area, rest] = src.address.split(':');
-      const bit = rest.includes('.');
-      if ((area === 'CO' || area === 'DI') && src.type && src.type !== 'bool')
+    if (isModbusSource(src)) {
+      // The address rules are the codec's (the poller and the write path use the same ones).
+      let at: ReturnType<typeof parseAddress> | undefined;
+      try {
+        at = parseAddress(src.address);
+        pointOf(src);
+      } catch (e) {
+        err(['tags', i, 'source', 'address'], (e as Error).message);
+      }
+      if (at && isBitArea(at.area) && src.type && src.type !== 'bool')
         err(['tags', i, 'source', 'type'], `coils and discrete inputs hold single bits: type must be bool, not ${src.type}`);
-      if (bit && src.type && src.type !== 'bool') err(['tags', i, 'source', 'type'], `a bit inside a register (${src.address}) is type bool, not ${src.type}`);
-      if (bit && (area === 'CO' || area === 'DI')) err(['tags', i, 'source', 'address'], `a bit number (.n) only applies to registers (HR/IR)`);
-      if (bit && Number(rest.split('.')[1]) > 15) err(['tags', i, 'source', 'address'], `bit number must be 0..15`);
+      if (at?.bit !== undefined && src.type && src.type !== 'bool') err(['tags', i, 'source', 'type'], `a bit inside a register (${src.address}) is type bool, not ${src.type}`);
       if (src.scale && src.scale.raw[0] === src.scale.raw[1]) err(['tags', i, 'source', 'scale', 'raw'], 'raw low and high must differ');
     }
     const w = spec.writable;
