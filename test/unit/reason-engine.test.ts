@@ -1,9 +1,9 @@
 // The reasoning engine without Node-RED: incidents, coalesced diagnoses, suggestions with
 // policy-checked proposals, follow-up questions and operator feedback (no LLM here; see llm-*.test.ts).
 import * as path from 'node:path';
-import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
+import { loadPlantFile, LiveValueTable, parsePlantText, type PlantModel } from '../../nodes/lib/plant';
 import type { AlarmEvent, Incident, Suggestion } from '../../nodes/lib/contracts';
-import { alarmEventOf, FeedbackBook, proposalOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
+import { alarmEventOf, FeedbackBook, IncidentTracker, proposalOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
 import { sleep } from '../helpers/wait';
 
 const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
@@ -71,6 +71,25 @@ describe('incidents', () => {
     expect(cooling.firstOut).toBe('P-301.RUN:DISCRETE');
     // Newest first.
     expect(list[0].alarmIds).toEqual(['P-201.RUN:DISCRETE']);
+  });
+
+  test('connection follows the influence graph of the current model: setModel() drops the old graph', () => {
+    const model = (influences: string) => {
+      const r = parsePlantText(`plant: G\ntags:\n  - { name: A, range: [0, 100] }\n  - { name: B, range: [0, 100] }\n  - { name: C, range: [0, 100] }\nalarms:\n  - { tag: A, type: HI, limit: 90, priority: high, message: A high }\n  - { tag: B, type: HI, limit: 90, priority: high, message: B high }\n  - { tag: C, type: HI, limit: 90, priority: high, message: C high }\ninfluences:\n${influences}`);
+      if (!r.model) throw new Error(JSON.stringify(r.errors));
+      return r.model;
+    };
+    const m1 = model('  - [A, B, +]\n');
+    const m2 = model('  - [A, C, +]\n');
+    const raise = (m: PlantModel, tag: string, now: number) => alarmEventOf(m, { tag, type: 'HI', state: 'UNACK', activeSince: now }, undefined, now).event!;
+    const t = new IncidentTracker(m1);
+    const first = t.onAlarm(raise(m1, 'A', 1000), 1000)!;
+    expect(t.onAlarm(raise(m1, 'B', 2000), 2000)!.incident.id).toBe(first.incident.id); // A -> B
+    t.setModel(m2);
+    expect(t.onAlarm(raise(m2, 'C', 3000), 3000)!.incident.id).toBe(first.incident.id); // A -> C in the new model
+    const fresh = new IncidentTracker(m1);
+    fresh.onAlarm(raise(m1, 'A', 1000), 1000);
+    expect(fresh.onAlarm(raise(m1, 'C', 2000), 2000)!.opened).toBe(true); // not connected in the old model
   });
 
   test('an incident whose alarms are clearing takes no new alarm: the next upset is a new incident', () => {

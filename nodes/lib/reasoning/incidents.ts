@@ -49,6 +49,8 @@ export class IncidentTracker {
   private readonly closed: IncidentState[] = [];
   private readonly raises: number[] = [];
   private readonly neighbourCache = new Map<string, Set<string>>();
+  /** The influence graph as adjacency lists, either direction; built once per model, on first use. */
+  private adjacency: Map<string, string[]> | undefined;
   private seq = 0;
   private readonly o: Required<IncidentOptions>;
 
@@ -62,6 +64,7 @@ export class IncidentTracker {
   setModel(model: PlantModel): void {
     this.model = model;
     this.neighbourCache.clear();
+    this.adjacency = undefined;
   }
 
   /** Newest first: open incidents, then closed ones. */
@@ -180,11 +183,7 @@ export class IncidentTracker {
   private neighbours(tag: string): Set<string> {
     const hit = this.neighbourCache.get(tag);
     if (hit) return hit;
-    const adj = new Map<string, string[]>();
-    for (const inf of this.model.influences) {
-      (adj.get(inf.from) ?? adj.set(inf.from, []).get(inf.from)!).push(inf.to);
-      (adj.get(inf.to) ?? adj.set(inf.to, []).get(inf.to)!).push(inf.from);
-    }
+    const adj = this.adjacencyOf();
     const seen = new Set([tag]);
     let frontier = [tag];
     for (let d = 0; d < this.o.maxHops; d++) {
@@ -194,6 +193,16 @@ export class IncidentTracker {
     }
     this.neighbourCache.set(tag, seen);
     return seen;
+  }
+
+  private adjacencyOf(): Map<string, string[]> {
+    if (this.adjacency) return this.adjacency;
+    const adj = new Map<string, string[]>();
+    for (const inf of this.model.influences) {
+      (adj.get(inf.from) ?? adj.set(inf.from, []).get(inf.from)!).push(inf.to);
+      (adj.get(inf.to) ?? adj.set(inf.to, []).get(inf.to)!).push(inf.from);
+    }
+    return (this.adjacency = adj);
   }
 
   private connected(tag: string, tags: Set<string>): boolean {
