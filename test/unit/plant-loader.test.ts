@@ -225,6 +225,44 @@ alarms:
     expect(errors.some((e) => e.field.startsWith('tags[5]'))).toBe(false);
   });
 
+  test('a writable Modbus source is a whole holding register of a number type', () => {
+    const text = minimal(`  - name: W2
+    range: [0, 10]
+    source: { connection: plc1, address: "CO:3" }
+    writable: { min: 0, max: 5 }
+  - name: W3
+    range: [0, 10]
+    source: { connection: plc1, address: "HR:10.3" }
+    writable: { min: 0, max: 5 }
+  - name: W4
+    range: [0, 10]
+    source: { connection: plc1, address: "HR:11", type: bool }
+    writable: { min: 0, max: 5 }
+  - name: W5
+    range: [0, 10]
+    source: { connection: plc1, address: "DI:2" }
+    writable: { min: 0, max: 5 }
+  - name: W6
+    range: [0, 10]
+    source: { connection: plc1, address: "HR:12", type: int16 }
+    writable: { min: 0, max: 5 }
+  - name: W7
+    range: [0, 10]
+    source: { connection: plc1, address: "HR:14" }
+    writable: { min: 0, max: 5 }
+`);
+    const { errors } = parsePlantText(text);
+    const rule = /a writable Modbus source is a whole holding register \(HR:n, e\.g\. "HR:100"\) of a number type, not bool/;
+    expect(errorAt(errors, 'tags[1].source.address').message).toMatch(/CO:3 is a coil/);
+    expect(errorAt(errors, 'tags[1].source.address').message).toMatch(rule);
+    expect(errorAt(errors, 'tags[2].source.address').message).toMatch(/HR:10\.3 is a bit inside a register/);
+    expect(errorAt(errors, 'tags[2].source.address').message).toMatch(rule);
+    expect(errorAt(errors, 'tags[3].source.type').message).toMatch(rule);
+    expect(errorAt(errors, 'tags[4].source.address').message).toMatch(/read-only/);
+    expect(errorAt(errors, 'tags[4].source.address').message).toMatch(rule);
+    expect(errors.some((e) => e.field.startsWith('tags[5]') || e.field.startsWith('tags[6]'))).toBe(false);
+  });
+
   test('syntax errors give a line and stop there', () => {
     const { errors } = parsePlantText('plant: x\ntags:\n  - name: [unclosed\n', { file: 's.yaml' });
     expect(errors.length).toBeGreaterThan(0);

@@ -15,6 +15,8 @@ import { isModbusSource, type Alarm, type PlantModel, type Tag, type TagKind, ty
 // nothing of the plant at run time, so there is no import cycle.
 import { isBitArea, parseAddress, pointOf } from '../modbus/codec';
 
+const WRITABLE_MODBUS = 'a writable Modbus source is a whole holding register (HR:n, e.g. "HR:100") of a number type, not bool';
+
 export interface PlantError {
   file: string;
   line?: number;
@@ -206,9 +208,9 @@ function buildModel(plant: PlantFile, locate: Locate, errors: PlantError[], file
       }
     }
     const src = spec.source;
+    let at: ReturnType<typeof parseAddress> | undefined;
     if (isModbusSource(src)) {
       // The address rules are the codec's (the poller and the write path use the same ones).
-      let at: ReturnType<typeof parseAddress> | undefined;
       try {
         at = parseAddress(src.address);
         pointOf(src);
@@ -226,9 +228,21 @@ function buildModel(plant: PlantFile, locate: Locate, errors: PlantError[], file
       if (w.min > w.max) err(['tags', i, 'writable', 'min'], `min (${w.min}) is above max (${w.max})`);
       if (spec.range && (w.min < spec.range[0] || w.max > spec.range[1]))
         err(['tags', i, 'writable'], `write limits [${w.min}, ${w.max}] are outside the range [${spec.range}]`);
-      if (!spec.source) err(['tags', i, 'writable'], 'a writable tag needs a source (Modbus register or OPC UA node) to write to');
-      else if ('address' in spec.source && /^(IR|DI):/.test(spec.source.address))
-        err(['tags', i, 'source', 'address'], `${spec.source.address} is read-only (input area); a setpoint needs HR or CO`);
+      if (!src) err(['tags', i, 'writable'], 'a writable tag needs a source (Modbus holding register or OPC UA node) to write to');
+      else if (isModbusSource(src) && at) {
+        // A setpoint is a number written with FC16: coils (true/false) and bits of a register
+        // (never written on their own) cannot carry one, nor can a bool register.
+        const why =
+          at.area === 'IR' || at.area === 'DI'
+            ? `${src.address} is read-only (input area)`
+            : at.area === 'CO'
+              ? `${src.address} is a coil (true/false)`
+              : at.bit !== undefined
+                ? `${src.address} is a bit inside a register, which cannot be written on its own`
+                : undefined;
+        if (why) err(['tags', i, 'source', 'address'], `${why}; ${WRITABLE_MODBUS}`);
+        else if (src.type === 'bool') err(['tags', i, 'source', 'type'], `a bool register cannot hold a setpoint; ${WRITABLE_MODBUS}`);
+      }
     }
   });
 
