@@ -111,12 +111,6 @@ const TAGS: SimTagInfo[] = [
 
 const TAG_INFO = new Map(TAGS.map((t) => [t.name, t]));
 
-const SETPOINT_LIMITS: Record<string, [number, number]> = {
-  'FIC-101.SP': [0, 20],
-  'TIC-201.SP': [0, 150],
-  'LIC-201.SP': [0, 100],
-};
-
 /** The loop whose measurement each controlled transmitter is. */
 const PV_LOOPS: Record<string, string> = { 'FT-101': 'FIC-101', 'TT-201': 'TIC-201', 'LT-201': 'LIC-201' };
 
@@ -184,7 +178,8 @@ export class ReactorProcess implements SimProcess {
     const loop = this.loopOf(tag.split('.')[0]);
     if (tag.endsWith('.SP')) {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${tag} needs a number`);
-      const [lo, hi] = SETPOINT_LIMITS[tag];
+      // A setpoint's limits are its tag's range (TAGS), the one list of them.
+      const [lo, hi] = info.range ?? [-Infinity, Infinity];
       if (value < lo || value > hi) throw new Error(`${tag} = ${value} is outside its range ${lo}..${hi}`);
       loop.sp = value;
     } else {
