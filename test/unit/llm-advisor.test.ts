@@ -166,6 +166,26 @@ describe('LLM advisor with fake chat models', () => {
     expect(r.stats.llmCalls).toBe(1);
   });
 
+  test.each([
+    ['a higher call rate than copilot-llm\'s', { callsPerMinute: 1 }, { llmCallsPerMinute: 10 }, 'rate limit of 1 LLM calls per minute reached'],
+    ['a lower call rate', { callsPerMinute: 10 }, { llmCallsPerMinute: 1 }, 'rate limit of 1 LLM calls per minute reached'],
+    ['a bigger token budget than copilot-llm\'s', { tokenBudgetPerHour: 100 }, { tokenBudgetPerHour: 1_000_000 }, 'token budget of 100 per hour used up'],
+    ['a token budget of 0', { tokenBudgetPerHour: 100 }, { tokenBudgetPerHour: 0 }, 'token budget of 100 per hour used up'],
+    ['a smaller token budget', { tokenBudgetPerHour: 1_000_000 }, { tokenBudgetPerHour: 100 }, 'token budget of 100 per hour used up'],
+  ])('copilot-reason may lower the LLM budgets, never raise them: %s', async (_what, llmLimits, reasonLimits, why) => {
+    const chat = new FakeListChatModel({ responses: [GOOD, 'PT-301 is 1 barg because P-301 stopped.'] });
+    const out: Suggestion[] = [];
+    const advisor = new LangChainAdvisor(settings(llmLimits), chat);
+    const r = new Reasoner(demo, live(), { suggestion: (s) => out.push(s), incident: () => undefined }, { refreshMs: 0, ...reasonLimits }, advisor);
+    reasoners.push(r);
+    r.onAlarm(alarmEventOf(demo, { tag: 'P-301.RUN', type: 'DISCRETE', state: 'UNACK' }, undefined, Date.now()).event!);
+    await until('the LLM suggestion', () => out.some((s) => s.reasoner === 'llm:openai/fake'));
+    // The first call spent the effective budget: the question is answered from the knowledge base.
+    const a = await r.ask(r.incidents()[0].id, 'Why is PT-301 low?');
+    expect(a.reasoner).toBe(`knowledge-base (fallback: llm:openai/fake not asked: ${why})`);
+    expect(r.stats.llmCalls).toBe(1);
+  });
+
   test('a follow-up question goes to the LLM with the same context; a bad answer falls back to the knowledge base', async () => {
     const chat = new Scripted({ responses: [GOOD, 'PT-301 is 1 barg because P-301 stopped.', 'TT-999 is the culprit.'] });
     const { r, out } = run(chat);

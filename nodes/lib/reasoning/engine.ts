@@ -32,7 +32,10 @@ export interface ReasonOptions {
   refreshMs?: number;
   /** Proposal lifetime. Default 5 min. */
   expiryMs?: number;
-  /** Overrides of the LLM's own limits (copilot-llm), if the node sets them. */
+  /**
+   * Lower LLM budgets for this reasoner than the LLM's own (copilot-llm); a higher value does not
+   * raise them. A token budget of 0 means none of its own (the LLM's applies).
+   */
   llmCallsPerMinute?: number;
   tokenBudgetPerHour?: number;
   /** Trend window handed to the diagnosis. Default 2 min. */
@@ -99,7 +102,13 @@ export class Reasoner {
     this.o = { minIntervalMs: 2000, refreshMs: 5000, expiryMs: DEFAULT_PROPOSAL_EXPIRY_MS, trendWindowMs: 120_000, ...stripUndefined(opts) };
     this.tracker = new IncidentTracker(model, opts.incidents);
     if (llm) {
-      this.budget = new LlmBudget(opts.llmCallsPerMinute ?? llm.settings.callsPerMinute, opts.tokenBudgetPerHour ?? llm.settings.tokenBudgetPerHour);
+      // copilot-llm's budgets are the ceiling: a reasoning node may only lower them. For tokens,
+      // 0 means no limit, so it is the loosest budget, not the tightest.
+      const tokens = (n: number | undefined) => (n !== undefined && n > 0 ? n : Infinity);
+      this.budget = new LlmBudget(
+        Math.min(opts.llmCallsPerMinute ?? Infinity, llm.settings.callsPerMinute),
+        Math.min(tokens(opts.tokenBudgetPerHour), tokens(llm.settings.tokenBudgetPerHour)),
+      );
       this.stats.llmState = 'ready';
     }
     if (this.o.refreshMs > 0) {

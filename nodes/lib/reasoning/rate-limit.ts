@@ -4,6 +4,7 @@ export class LlmBudget {
   private readonly calls: number[] = [];
   private readonly tokens: Array<[number, number]> = [];
 
+  /** `tokensPerHour` 0 (or Infinity): no token limit. */
   constructor(
     private readonly callsPerMinute: number,
     private readonly tokensPerHour: number,
