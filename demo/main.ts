@@ -30,17 +30,55 @@ export interface RunningDemo {
   red: EmbeddedNodeRed;
   sim: Awaited<ReturnType<typeof startSimulator>>;
   options: DemoOptions;
+  /** The console users the deployed flow takes from the environment (all with the demo password). */
+  users: string[];
   stop(): Promise<void>;
 }
 
-export const DEMO_USERS = ['operator1', 'operator2', 'supervisor'];
-
-function intEnv(name: string, fallback: number): number {
+/**
+ * A number from the environment, or `fallback` when unset or empty. One that fails `valid` is an
+ * error naming the variable and what to set instead: `SIM_SPEED=fast is not a speed-up (... a
+ * number above 0 and at most 1000); set it to one, or unset it for 5`.
+ */
+function numberEnv(name: string, fallback: number, valid: (n: number) => boolean, what: string): number {
   const v = process.env[name];
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name}=${v} is not a port number (0-65535)`);
+  if (!valid(n)) throw new Error(`${name}=${v} is not ${what}; set it to one, or unset it for ${fallback}`);
   return n;
+}
+
+/** A whole number from `min` to `max` from the environment; `what` says what it is, e.g. "a port number". */
+function intEnv(name: string, fallback: number, min: number, max: number, what: string): number {
+  return numberEnv(name, fallback, (n) => Number.isInteger(n) && n >= min && n <= max, `${what} (a whole number from ${min} to ${max})`);
+}
+
+const portEnv = (name: string, fallback: number) => intEnv(name, fallback, 0, 65535, 'a port number');
+
+/**
+ * The console users a flow takes from the environment: the names in its copilot-console nodes'
+ * `envUsers` (`name:role, name:role1+role2`, as in flows/demo.json), for the start banner.
+ * A JSON list or a `${VARIABLE}` there names no one here.
+ */
+export function envUserNames(flowText: string): string[] {
+  let flow: unknown;
+  try {
+    flow = JSON.parse(flowText);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(flow)) return [];
+  const names = new Set<string>();
+  for (const n of flow as Array<{ type?: unknown; envUsers?: unknown }>) {
+    if (n?.type !== 'copilot-console' || typeof n.envUsers !== 'string') continue;
+    const spec = n.envUsers.trim();
+    if (spec.startsWith('[') || spec.includes('${')) continue;
+    for (const entry of spec.split(/[,\n;]/)) {
+      const name = entry.split(':')[0].trim();
+      if (name) names.add(name);
+    }
+  }
+  return [...names];
 }
 
 export function optionsFromEnv(): DemoOptions {
@@ -50,15 +88,16 @@ export function optionsFromEnv(): DemoOptions {
       ? { provider: 'openai' as const, url: process.env.OPENAI_BASE_URL, model: process.env.OPENAI_MODEL || 'gpt-4o-mini' }
       : undefined;
   return {
-    port: intEnv('PORT', 1880),
-    simHttpPort: intEnv('SIM_HTTP_PORT', 1881),
-    simModbusPort: intEnv('SIM_MODBUS_PORT', 1502),
-    simOpcuaPort: intEnv('SIM_OPCUA_PORT', 4840),
+    port: portEnv('PORT', 1880),
+    simHttpPort: portEnv('SIM_HTTP_PORT', 1881),
+    simModbusPort: portEnv('SIM_MODBUS_PORT', 1502),
+    simOpcuaPort: portEnv('SIM_OPCUA_PORT', 4840),
     password: process.env.DEMO_PASSWORD || randomBytes(9).toString('base64url'),
     passwordGenerated: !process.env.DEMO_PASSWORD,
     userDir: path.resolve(process.env.DEMO_USER_DIR || path.join(PACKAGE_ROOT, '.demo')),
-    speed: Number(process.env.SIM_SPEED || 5),
-    seed: intEnv('SIM_SEED', 7),
+    speed: numberEnv('SIM_SPEED', 5, (n) => n > 0 && n <= 1000, 'a speed-up (simulated seconds per real second: a number above 0 and at most 1000)'),
+    // The simulator's noise generator uses the seed modulo 2^32.
+    seed: intEnv('SIM_SEED', 7, 0, 4294967295, 'a noise seed'),
     resetFlows: process.env.DEMO_RESET === '1',
     llm,
   };
@@ -67,9 +106,9 @@ export function optionsFromEnv(): DemoOptions {
 /**
  * Copies the demo plant model and flow into the user directory. The flow is rewritten when
  * flows/demo.json changed since it was last copied (a newer checkout), or on DEMO_RESET=1;
- * an engineer's edits in the editor otherwise survive a restart.
+ * an engineer's edits in the editor otherwise survive a restart. Returns the flow Node-RED will run.
  */
-function prepareUserDir(o: DemoOptions): void {
+function prepareUserDir(o: DemoOptions): string {
   fs.mkdirSync(o.userDir, { recursive: true });
   const plantSrc = path.join(PACKAGE_ROOT, 'examples', 'plants', 'reactor-unit-2.yaml');
   const plantDst = path.join(o.userDir, 'plant.yaml');
@@ -85,11 +124,13 @@ function prepareUserDir(o: DemoOptions): void {
     fs.writeFileSync(marker, sha + '\n');
     // Credentials of an older flow cannot be decrypted with new node ids; start clean.
     fs.rmSync(path.join(o.userDir, 'flows_cred.json'), { force: true });
+    return flowSrc;
   }
+  return fs.readFileSync(flowDst, 'utf8');
 }
 
 export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
-  prepareUserDir(o);
+  const users = envUserNames(prepareUserDir(o));
   const sim = await startSimulator({
     httpPort: o.simHttpPort,
     modbusPort: o.simModbusPort,
@@ -123,6 +164,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     red,
     sim,
     options: o,
+    users,
     stop() {
       stopping ??= (async () => {
         await red.stop().catch(() => undefined);
@@ -156,7 +198,7 @@ export async function main(): Promise<void> {
     'Operator Copilot demo is running',
     `  Operator console   http://127.0.0.1:${demo.red.port}/copilot`,
     `  Node-RED editor    http://127.0.0.1:${demo.red.port}/`,
-    `  Users              ${DEMO_USERS.join(', ')}  password: ${o.password}${o.passwordGenerated ? '  (generated; set DEMO_PASSWORD to choose one)' : ''}`,
+    `  Users              ${demo.users.length ? demo.users.join(', ') : '(none from the environment: see the copilot-console node)'}  password: ${o.password}${o.passwordGenerated ? '  (generated; set DEMO_PASSWORD to choose one)' : ''}`,
     `  Simulator          fault API http://127.0.0.1:${sim.httpPort}/faults · Modbus TCP 127.0.0.1:${sim.modbusPort}${sim.opcuaPort ? ` · OPC UA opc.tcp://127.0.0.1:${sim.opcuaPort}` : ''} · speed ${o.speed}x`,
     `  Reasoner           ${o.llm ? `LLM ${o.llm.provider} ${o.llm.model} at ${o.llm.url} (knowledge base as fallback)` : 'built-in knowledge base (no LLM configured)'}`,
     `  Audit log          ${path.join(o.userDir, 'copilot-audit.db')}`,
