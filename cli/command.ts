@@ -1,4 +1,5 @@
-// One CLI subcommand. Each lives in cli/commands/<name>.ts and is listed in cli/main.ts.
+// One CLI subcommand. Each lives in cli/commands/<first word>.ts, whose `commands` export cli/main.ts
+// finds by reading that folder: adding a subcommand touches no other file.
 export interface Command {
   /** e.g. "validate" or "audit verify" */
   name: string;

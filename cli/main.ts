@@ -1,5 +1,6 @@
 // operator-copilot: the command line for engineers (validate a plant model, run the simulator,
-// diagnose a snapshot, verify the audit chain). Subcommands are listed here.
+// diagnose a snapshot, verify the audit chain). Subcommands are not listed here: they are found in
+// the commands/ folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO, Command } from './command';
