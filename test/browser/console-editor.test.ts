@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startNodeRed, type EmbeddedNodeRed } from '../../dist/demo/node-red';
 import { artifactPath, browserTest, chromiumAvailable, launchChromium } from '../helpers/browser';
+import { until } from '../helpers/wait';
 
 jest.setTimeout(180_000);
 
@@ -72,10 +73,15 @@ describe('copilot-console editor', () => {
 
     const credFile = path.join(userDir, 'flows_cred.json');
     let creds = '';
-    for (let i = 0; i < 100 && !creds.includes('op7'); i++) {
-      await page.waitForTimeout(200);
-      creds = fs.existsSync(credFile) ? fs.readFileSync(credFile, 'utf8') : '';
-    }
+    await until(
+      () => `the deploy to store op7 in ${credFile} (${creds ? 'it holds no op7' : 'no file yet'})`,
+      () => {
+        creds = fs.existsSync(credFile) ? fs.readFileSync(credFile, 'utf8') : '';
+        return creds.includes('op7');
+      },
+      20_000,
+      { everyMs: 200 },
+    );
     expect(creds).toContain('chief');
     expect(creds).toContain('op7');
     expect(creds).not.toContain('chief-pw-1');
@@ -83,11 +89,15 @@ describe('copilot-console editor', () => {
     expect(creds.match(/scrypt:/g)?.length).toBe(2);
 
     // The console accepts both users once the deploy has restarted it.
-    for (let i = 0; i < 100; i++) {
-      const node = r.RED.nodes.getNode('console1') as { users?: Promise<Array<{ name: string }>> } | null;
-      if (node?.users && (await node.users).some((u) => u.name === 'op7')) break;
-      await page.waitForTimeout(100);
-    }
+    await until(
+      'the redeployed console to know op7',
+      async () => {
+        const node = r.RED.nodes.getNode('console1') as { users?: Promise<Array<{ name: string }>> } | null;
+        return !!node?.users && (await node.users).some((u) => u.name === 'op7');
+      },
+      10_000,
+      { everyMs: 100 },
+    );
     const login = async (username: string, password: string) => {
       const res = await fetch(`${r.url}/copilot/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
       return { status: res.status, body: (await res.json()) as { roles?: string[] } };

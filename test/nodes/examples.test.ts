@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startNodeRed, type EmbeddedNodeRed } from '../../dist/demo/node-red';
-import { sleep } from '../helpers/wait';
+import { until } from '../helpers/wait';
 
 const root = path.join(__dirname, '../..');
 const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json'));
@@ -41,11 +41,15 @@ describe('examples', () => {
     expect(state).not.toMatchObject({ state: 'stop' });
     // Flows start asynchronously after the deploy answers.
     let missing: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      missing = flow.filter((n) => n.type !== 'tab' && !red.RED.nodes.getNode(n.id)).map((n) => `${n.type} ${n.id}`);
-      if (!missing.length) break;
-      await sleep(100);
-    }
+    await until(
+      () => `every node of ${file} to be created (missing: ${missing.join(', ')})`,
+      () => {
+        missing = flow.filter((n) => n.type !== 'tab' && !red.RED.nodes.getNode(n.id)).map((n) => `${n.type} ${n.id}`);
+        return !missing.length;
+      },
+      5000,
+      { everyMs: 100 },
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../sim';
 import { simNodeId } from '../../sim/opcua-server';
 import { OpcuaConnection } from '../../nodes/lib/opcua/connection';
-import { sleep } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 
 let sim: RunningSimulator;
 let conn: OpcuaConnection;
@@ -41,8 +41,12 @@ test('every simulator tag is subscribed and matches the simulated plant', async 
     onValue: (i, s) => latest.set(tags[i].name, { ...s }),
     onItemError: (i, m) => errors.push(`${tags[i].name}: ${m}`),
   });
-  const t0 = Date.now();
-  while (latest.size < tags.length && Date.now() - t0 < 10000) await sleep(50);
+  await until(
+    () => `a value for every tag (${latest.size} of ${tags.length}; item errors: ${errors.join('; ') || 'none'})`,
+    () => latest.size >= tags.length,
+    10000,
+    { everyMs: 50 },
+  );
   expect(errors).toEqual([]);
   expect(latest.size).toBe(tags.length);
   await sleep(300);

@@ -8,7 +8,7 @@ import { ModbusTcpClient } from '../../nodes/lib/modbus/tcp-client';
 import { ModbusPoller } from '../../nodes/lib/modbus/poller';
 import { ModbusError, readRegisters, writeCoil, writeRegisters } from '../../nodes/lib/modbus/master';
 import { loadPlantFile, tagsOnConnection } from '../../nodes/lib/plant';
-import { sleep } from '../helpers/wait';
+import { until } from '../helpers/wait';
 
 const { model } = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'));
 
@@ -90,11 +90,16 @@ describe('HTTP fault API', () => {
     expect(r.status).toBe(201);
     const { id } = await r.json();
     expect(id).toMatch(/^F\d+$/);
-    let v = await values();
-    for (let i = 0; i < 100 && !((v['TT-201'] as number) > 80); i++) {
-      await sleep(50);
-      v = await values();
-    }
+    let v: Record<string, unknown> = {};
+    await until(
+      () => `TT-201 above 80 after the pump trip (last read ${String(v['TT-201'])})`,
+      async () => {
+        v = await values();
+        return (v['TT-201'] as number) > 80;
+      },
+      5000,
+      { everyMs: 50 },
+    );
     expect(v['P-301.RUN']).toBe(false);
     expect(v['FT-301'] as number).toBeLessThan(15);
     expect(v['PT-301'] as number).toBeLessThan(2.5);
