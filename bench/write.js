@@ -13,10 +13,10 @@ const os = require('node:os');
 const path = require('node:path');
 const Database = require('better-sqlite3');
 const { startSimulator } = require('../dist/sim/index.js');
-const { ModbusTcpClient, pointOf, widthOf, readRegisters, writeRegisters, decodeRegisters, encodeRegisters } = require('../dist/nodes/lib/modbus');
+const { ModbusTcpClient, modbusTagIO } = require('../dist/nodes/lib/modbus');
 const { loadPlantFile } = require('../dist/nodes/lib/plant');
 const { ApprovalStore, executeApprovedWrite } = require('../dist/nodes/lib/approval');
-const { AuditLog } = require('../dist/nodes/lib/audit');
+const { AuditLog, AUDIT_SCHEMA } = require('../dist/nodes/lib/audit');
 const { until, percentile } = require('./_util');
 
 const N_WRITES = 300;
@@ -31,16 +31,8 @@ async function writeLatency(dir) {
   try {
     await until(() => `the Modbus client to connect to the simulator (state ${client.state}: ${client.detail})`, () => client.state === 'connected', 2000, { everyMs: 20 });
     const model = loadPlantFile(path.join(__dirname, '../examples/plants/reactor-unit-2.yaml')).model;
-    const io = {
-      async readTag(tag) {
-        const p = pointOf(tag.source);
-        return { value: decodeRegisters(p, await readRegisters(client, 1, 3, p.offset, widthOf(p))), quality: 'good', timestamp: Date.now() };
-      },
-      async writeTag(tag, value) {
-        const p = pointOf(tag.source);
-        await writeRegisters(client, 1, p.offset, encodeRegisters(p, value));
-      },
-    };
+    // The same tag I/O copilot-modbus gives the write node, on this one connection.
+    const io = modbusTagIO((fn) => fn(client), 1);
     const live = new Map();
     const refresh = () => {
       for (const t of ['PT-201', 'P-101.RUN', 'LIC-201.SP']) live.set(t, { value: sim.process.read(t), quality: 'good', timestamp: Date.now() });
@@ -115,7 +107,7 @@ function auditRate(dir) {
   const db = new Database(path.join(dir, 'plain-bench.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE audit (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, actor TEXT, data TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)');
+  db.exec(AUDIT_SCHEMA);
   const ins = db.prepare('INSERT INTO audit (at, kind, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)');
   t0 = process.hrtime.bigint();
   for (let i = 0; i < N_APPENDS; i++) ins.run(Date.now(), 'decision', 'operator1', JSON.stringify(record(i)), '', '');

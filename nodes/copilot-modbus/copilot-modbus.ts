@@ -4,26 +4,13 @@
 // Implements TagIO (read now, write with the tag's encoding) for copilot-write.
 import { numberSetting } from '../lib/settings';
 import type { NodeAPI, NodeDef } from 'node-red';
-import type { Tag, TagValue } from '../lib/plant';
-import { isModbusSource } from '../lib/plant';
 import {
-  decodeRegisters,
-  encodeRegisters,
-  isBitArea,
+  modbusTagIO,
   ModbusRtuClient,
   ModbusTcpClient,
-  pointOf,
-  readBits,
-  readFunctionCode,
-  readRegisters,
-  sampleOfRead,
-  widthOf,
-  writeCoil,
-  writeRegisters,
   type ConnectionState,
   type ModbusMaster,
 } from '../lib/modbus';
-import type { TagReading } from '../shared/connections';
 import type { ModbusConfigNode } from './config-node';
 
 interface ModbusDef extends NodeDef {
@@ -101,30 +88,9 @@ export = function (RED: NodeAPI) {
       }
     };
 
-    node.readTag = (tag: Tag) =>
-      withMaster(async (m): Promise<TagReading> => {
-        if (!isModbusSource(tag.source)) throw new Error(`${tag.name} has no Modbus source`);
-        const p = pointOf(tag.source);
-        const unit = p.unitId ?? node.unitId;
-        const value = isBitArea(p.area)
-          ? (await readBits(m, unit, readFunctionCode(p.area), p.offset, 1))[0]
-          : decodeRegisters(p, await readRegisters(m, unit, readFunctionCode(p.area), p.offset, widthOf(p)));
-        return sampleOfRead(tag.name, value, Date.now());
-      });
-
-    node.writeTag = (tag: Tag, value: TagValue) =>
-      withMaster(async (m) => {
-        if (!isModbusSource(tag.source)) throw new Error(`${tag.name} has no Modbus source`);
-        const p = pointOf(tag.source);
-        const unit = p.unitId ?? node.unitId;
-        if (p.area === 'CO') {
-          if (typeof value !== 'boolean') throw new Error(`${tag.name} is a coil: write true or false`);
-          return writeCoil(m, unit, p.offset, value);
-        }
-        if (p.area !== 'HR') throw new Error(`${tag.name} is in ${p.area}, which is read-only in Modbus`);
-        if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`${tag.name} needs a number`);
-        return writeRegisters(m, unit, p.offset, encodeRegisters(p, value));
-      });
+    const io = modbusTagIO(withMaster, node.unitId);
+    node.readTag = io.readTag;
+    node.writeTag = io.writeTag;
 
     node.on('close', (_removed: boolean, done: () => void) => {
       users.clear();

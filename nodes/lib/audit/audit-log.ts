@@ -94,7 +94,8 @@ export function recordHash(r: { seq: number; at: number; kind: string; actor: st
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS audit (
+/** The audit table (exported for the benchmark's plain-SQLite baseline of the same schema). */
+export const AUDIT_SCHEMA = `CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,
   kind TEXT NOT NULL,
@@ -150,7 +151,7 @@ export class AuditLog implements AuditSink {
     // corrupt the chain.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db.exec(AUDIT_SCHEMA);
     const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     const insert = this.db.prepare('INSERT INTO audit (seq, at, kind, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
     // The head is kept in memory and each record is one INSERT with its seq. If another writer

@@ -4,3 +4,4 @@ export * from './master';
 export * from './tcp-client';
 export * from './rtu-client';
 export * from './poller';
+export * from './tag-io';
