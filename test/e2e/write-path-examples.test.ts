@@ -3,9 +3,9 @@
 // write and the hand-made one; examples/copilot-approval.json takes a four-eyes proposal through
 // two operators (the same one twice is refused) to a verified write.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect } from '../helpers/node-red';
+import { collect, useNodeRed } from '../helpers/node-red';
+import { DEMO_PLANT_FILE } from '../helpers/plant';
 import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -41,23 +41,12 @@ const collectAt = (flow: Array<Record<string, any>>, name: string) => collect(id
 
 describe('example flows', () => {
   let sim: any;
-  let userDir: string;
+  useNodeRed({ prefix: 'copilot-examples-', plant: DEMO_PLANT_FILE });
   beforeAll(async () => {
     sim = await startSimulator({ modbusPort: 0, httpPort: 0, seed: 11 });
   });
   afterAll(async () => {
     await sim?.stop();
-  });
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-examples-'));
-    fs.copyFileSync(path.join(root, 'examples/plants/reactor-unit-2.yaml'), path.join(userDir, 'plant.yaml'));
-    helper.settings({ userDir });
-    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   test('copilot-write.json: verified write, then the replay and the hand-made write are refused', async () => {

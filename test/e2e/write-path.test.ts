@@ -5,10 +5,10 @@
 // audit chain verifies with the CLI, and a tampered copy of the database is detected.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { collectPayloads, errorsOf } from '../helpers/node-red';
+import { collectPayloads, errorsOf, useNodeRed } from '../helpers/node-red';
+import { DEMO_PLANT_FILE } from '../helpers/plant';
 import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -28,18 +28,12 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 
 describe('write path end to end over Modbus TCP', () => {
   let sim: any;
-  let userDir: string;
+  const userDir = useNodeRed({ prefix: 'copilot-write-e2e-', plant: DEMO_PLANT_FILE });
   beforeAll(async () => {
     sim = await startSimulator({ modbusPort: 0, httpPort: 0, seed: 7 });
   });
   afterAll(async () => {
     await sim?.stop();
-  });
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-write-e2e-'));
-    fs.copyFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), path.join(userDir, 'plant.yaml'));
-    helper.settings({ userDir });
-    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
   });
   const load = (ramp?: { maxSteps: number; interval: number }) =>
     helper.load(nodes, [
@@ -50,11 +44,6 @@ describe('write path end to end over Modbus TCP', () => {
       { id: 'write', type: 'copilot-write', plant: 'plant', timeout: 3, ramp: !!ramp, rampInterval: ramp?.interval ?? 5, wires: [['results']] },
       { id: 'results', type: 'helper' },
     ]);
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
 
   test('proposal -> four-eyes approval -> write -> read-back verified -> written; audit chain verifies; tampering is detected', async () => {
     await load();
@@ -108,12 +97,12 @@ describe('write path end to end over Modbus TCP', () => {
     const kinds = new Set(audit.query({}).map((r: any) => r.kind));
     for (const k of ['proposal', 'decision', 'write', 'read-back', 'token-refusal']) expect(kinds).toContain(k);
     audit.checkpoint();
-    const db = path.join(userDir, 'copilot-audit.db');
+    const db = path.join(userDir(), 'copilot-audit.db');
     const ok = cli('audit', 'verify', db);
     expect(ok.stdout).toMatch(/^chain ok: \d+ records/);
     expect(ok.status).toBe(0);
     // ... and a copy altered the way the acceptance check does it is detected.
-    const copy = path.join(userDir, 'tampered.db');
+    const copy = path.join(userDir(), 'tampered.db');
     fs.copyFileSync(db, copy);
     const d = new Database(copy);
     const n = (d.prepare('select count(*) c from audit').get() as { c: number }).c;

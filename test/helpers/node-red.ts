@@ -1,7 +1,11 @@
 // Watching nodes in a Node-RED runtime started by node-red-node-test-helper: the messages a
 // `helper` node receives and what a node reports (errors, status texts). The test file still
-// calls helper.init() and loads its flow; Jest gives each test file one module registry, so the
+// calls helper.init() and loads its flow (useNodeRed below registers the start/stop hooks); Jest gives each test file one module registry, so the
 // helper required here is the instance that file initialised.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -46,4 +50,41 @@ export function statusTextsOf(node: NodeRef): string[] {
   const texts: string[] = [];
   nodeOf(node).on('call:status', (call: { args: Array<{ text?: string } | undefined> }) => texts.push(String(call.args[0]?.text ?? '')));
   return texts;
+}
+
+export interface UseNodeRedOptions {
+  /** Prefix of the temporary user dir, e.g. 'copilot-write-' (a folder under os.tmpdir()). */
+  prefix: string;
+  /** A file copied into the user dir as plant.yaml before the runtime starts (e.g. DEMO_PLANT_FILE). */
+  plant?: string;
+  /** 'each' (default): a fresh user dir and runtime per test; 'all': one for the whole describe/file. */
+  scope?: 'each' | 'all';
+}
+
+/**
+ * Registers the hooks that give the tests of the enclosing describe (or file) a Node-RED runtime:
+ * before, a new temporary user dir (with `plant` copied in as plant.yaml) and helper.startServer();
+ * after, helper.unload(), helper.stopServer() and the user dir removed. Returns a getter for the
+ * current user dir (call it inside a test or hook, not at collection time).
+ */
+export function useNodeRed(opts: UseNodeRedOptions): () => string {
+  let userDir: string | undefined;
+  const before = opts.scope === 'all' ? beforeAll : beforeEach;
+  const after = opts.scope === 'all' ? afterAll : afterEach;
+  before(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix));
+    if (opts.plant) fs.copyFileSync(opts.plant, path.join(userDir, 'plant.yaml'));
+    helper.settings({ userDir });
+    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
+  });
+  after(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+    userDir = undefined;
+  });
+  return () => {
+    if (!userDir) throw new Error('useNodeRed: no user dir outside a test (the runtime is not started)');
+    return userDir;
+  };
 }

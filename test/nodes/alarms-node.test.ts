@@ -2,11 +2,10 @@
 // model: alarm events and summaries on the outputs, commands as messages and through the hub's
 // AlarmService, the audit log, bad input, and a restart that keeps shelves and standing alarms.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AlarmEvent } from '../../nodes/lib/contracts';
 import type { AlarmService } from '../../nodes/lib/hub';
-import { collect, errorsOf, statusTextsOf } from '../helpers/node-red';
+import { collect, errorsOf, statusTextsOf, useNodeRed } from '../helpers/node-red';
 import { sleep, until } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,17 +53,7 @@ function watch(id: string): { errors: string[]; statuses: string[] } {
 }
 
 describe('copilot-alarms in Node-RED', () => {
-  let userDir: string;
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-alarms-'));
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  const userDir = useNodeRed({ prefix: 'copilot-alarms-' });
 
   test('samples raise alarms on output 1, commands change them, the summary and KPIs go to output 2', async () => {
     await helper.load([plantNode, alarmsNode], flow());
@@ -178,7 +167,7 @@ describe('copilot-alarms in Node-RED', () => {
   });
 
   test('a changed plant file rebuilds the alarms, keeping the state of the alarms that remain', async () => {
-    fs.writeFileSync(path.join(userDir, 'plant.yaml'), MODEL);
+    fs.writeFileSync(path.join(userDir(), 'plant.yaml'), MODEL);
     const f = flow();
     f[0] = { id: 'plant', type: 'copilot-plant', name: 'test plant', source: 'file', path: 'plant.yaml', audit: '' };
     await helper.load([plantNode, alarmsNode], f);
@@ -189,7 +178,7 @@ describe('copilot-alarms in Node-RED', () => {
     const changed = MODEL.replace(/ {2}- \{ tag: TT-201, type: HIHI.*\n/, '  - { tag: TT-201, type: LO, limit: 20, priority: low, message: Reactor temperature low }\n');
     expect(changed).not.toBe(MODEL);
     await sleep(50);
-    fs.writeFileSync(path.join(userDir, 'plant.yaml'), changed + '\n# edited\n');
+    fs.writeFileSync(path.join(userDir(), 'plant.yaml'), changed + '\n# edited\n');
     await until('the reloaded model', () => svc().list().some((a) => a.id === 'TT-201:LO'), 10_000);
     const ids = svc().list().map((a) => a.id);
     expect(ids).not.toContain('TT-201:HIHI');
@@ -218,8 +207,8 @@ describe('copilot-alarms in Node-RED', () => {
   });
 
   test('a state file of the wrong shape is reported and the alarms start fresh', async () => {
-    fs.mkdirSync(path.join(userDir, 'copilot-state'));
-    fs.writeFileSync(path.join(userDir, 'copilot-state', 'alarms-al1.json'), JSON.stringify({ version: 1, alarms: {}, raises: 5 }));
+    fs.mkdirSync(path.join(userDir(), 'copilot-state'));
+    fs.writeFileSync(path.join(userDir(), 'copilot-state', 'alarms-al1.json'), JSON.stringify({ version: 1, alarms: {}, raises: 5 }));
     const warnings: string[] = [];
     await helper.load([plantNode, alarmsNode], flow());
     // The warning is logged while the node is created, before a test can listen: read the runtime log spy.
@@ -243,8 +232,8 @@ describe('copilot-alarms in Node-RED', () => {
     // Stop the runtime completely, then start it again on the same user directory.
     await helper.unload();
     await helper.stopServer();
-    expect(fs.readdirSync(path.join(userDir, 'copilot-state'))).toEqual(['alarms-al1.json']);
-    helper.settings({ userDir });
+    expect(fs.readdirSync(path.join(userDir(), 'copilot-state'))).toEqual(['alarms-al1.json']);
+    helper.settings({ userDir: userDir() });
     await helper.startServer();
     await helper.load([plantNode, alarmsNode], flow());
     events = collect<Msg>('events');

@@ -2,10 +2,10 @@
 // ApprovalService the console calls (with its HTTP-style statuses), the three outputs, hub
 // events, audit records, and pending proposals and the generated secret surviving a restart.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AuditLog } from '../../nodes/lib/audit';
-import { errorsOf } from '../helpers/node-red';
+import { errorsOf, useNodeRed } from '../helpers/node-red';
+import { DEMO_PLANT_FILE, freshLive } from '../helpers/plant';
 import { sleep } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -16,7 +16,6 @@ const approvalNode = require('../../dist/nodes/copilot-approval/copilot-approval
 
 helper.init(require.resolve('node-red'));
 
-const DEMO = path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml');
 const op1 = { name: 'operator1', roles: ['operator'] };
 const op2 = { name: 'operator2', roles: ['operator'] };
 
@@ -30,12 +29,6 @@ function flow() {
   ];
 }
 
-function freshLive(plant: any) {
-  const now = Date.now();
-  for (const [tag, value] of Object.entries({ 'FIC-101.SP': 10, 'TIC-201.SP': 70, 'LIC-201.SP': 50, 'PT-201': 2.5, 'P-101.RUN': true }))
-    plant.live.update(tag, { value, quality: 'good', timestamp: now });
-}
-
 const proposal = (id: string, tag: string, proposed: number, expiresInMs = 600_000) => ({
   topic: 'copilot/proposal',
   payload: { id, tag, current: null, proposed, rationale: 'test', evidence: [], expiresAt: Date.now() + expiresInMs, reasoner: 'knowledge-base' },
@@ -44,18 +37,7 @@ const proposal = (id: string, tag: string, proposed: number, expiresInMs = 600_0
 const next = (n: any) => new Promise<any>((resolve) => n.once('input', resolve));
 
 describe('copilot-approval', () => {
-  let userDir: string;
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-approval-'));
-    fs.copyFileSync(DEMO, path.join(userDir, 'plant.yaml'));
-    helper.settings({ userDir });
-    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  const userDir = useNodeRed({ prefix: 'copilot-approval-', plant: DEMO_PLANT_FILE });
 
   test('four-eyes through decision messages: output 1 carries the approved write with its token; every decision is audited', async () => {
     await helper.load([plantNode, approvalNode], flow());
@@ -156,7 +138,7 @@ describe('copilot-approval', () => {
     const svc = plant.hub.service('approval');
     svc.select('p1', op1);
     svc.approve('p1', op1, {});
-    const stateFile = path.join(userDir, 'copilot-state', 'approval-appr.json');
+    const stateFile = path.join(userDir(), 'copilot-state', 'approval-appr.json');
     await helper.unload();
     expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).secret).toMatch(/^[0-9a-f]{64}$/);
 

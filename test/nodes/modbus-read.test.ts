@@ -3,11 +3,10 @@
 // by exception, a poll on input, bad quality when the device goes away, the write primitive
 // (TagIO) and a redeploy that leaves no socket open.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ReactorProcess } from '../../sim/reactor';
 import { startModbusServer, type RunningModbusServer } from '../../sim/modbus-server';
-import { collect } from '../helpers/node-red';
+import { collect, useNodeRed } from '../helpers/node-red';
+import { DEMO_PLANT_FILE } from '../helpers/plant';
 import { sleep, until } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,11 +20,11 @@ const readNode = require('../../dist/nodes/copilot-modbus-read/copilot-modbus-re
 
 helper.init(require.resolve('node-red'));
 
-const MODEL = fs.readFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), 'utf8');
+const MODEL = fs.readFileSync(DEMO_PLANT_FILE, 'utf8');
 type Msg = { topic: string; payload: any; quality?: string; timestamp?: number; source?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('copilot-modbus-read in Node-RED', () => {
-  let userDir: string;
+  useNodeRed({ prefix: 'copilot-modbus-' });
   let proc: ReactorProcess;
   let server: RunningModbusServer;
 
@@ -37,17 +36,12 @@ describe('copilot-modbus-read in Node-RED', () => {
   ];
 
   beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-modbus-'));
     proc = new ReactorProcess({ seed: 4, warmupS: 300 });
     server = await startModbusServer(proc, { port: 0 });
-    helper.settings({ userDir });
-    await helper.startServer();
   });
+  // Runs after useNodeRed's afterEach (Jest runs after-hooks in declaration order): flow unloaded first.
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
     await server.stop();
-    fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   test('polls every plc1 tag into one batch, updates the live table, then reports by exception', async () => {

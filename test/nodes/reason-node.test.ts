@@ -3,12 +3,12 @@
 // questions and feedback as messages and through the hub, persistence, bad input; and with an
 // LLM (copilot-llm) pointed at a local fake OpenAI-compatible server, incl. a slow one.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Proposal, Suggestion } from '../../nodes/lib/contracts';
 import type { PlantHub } from '../../nodes/lib/hub';
 import { hasToolResult, startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
-import { collect, errorsOf, statusTextsOf } from '../helpers/node-red';
+import { collect, errorsOf, statusTextsOf, useNodeRed } from '../helpers/node-red';
+import { DEMO_PLANT_FILE } from '../helpers/plant';
 import { sleep, until } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,7 +24,7 @@ const llmNode = require('../../dist/nodes/copilot-llm/copilot-llm.js');
 
 helper.init(require.resolve('node-red'));
 
-const PLANT = path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml');
+const PLANT = DEMO_PLANT_FILE;
 type Msg = { topic: string; payload: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const TRIP = { 'P-301.RUN': false, 'P-302.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 78, 'TIC-201.OUT': 90, 'FIC-101.SP': 10, 'FT-101': 10, 'P-101.RUN': true, 'PT-201': 2.4, 'TT-302': 40 };
@@ -43,17 +43,7 @@ function flow(extra: Array<Record<string, unknown>> = [], reason: Record<string,
   ];
 }
 
-let userDir: string;
-beforeEach(async () => {
-  userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-reason-'));
-  helper.settings({ userDir });
-  await helper.startServer();
-});
-afterEach(async () => {
-  await helper.unload();
-  await helper.stopServer();
-  fs.rmSync(userDir, { recursive: true, force: true });
-});
+const userDir = useNodeRed({ prefix: 'copilot-reason-' });
 
 describe('copilot-reason without an LLM', () => {
   test('alarm events from any source in: a suggestion, one proposal message per new proposal, status', async () => {
@@ -113,7 +103,7 @@ describe('copilot-reason without an LLM', () => {
     expect(inc.feedback).toHaveLength(1);
     r1.receive({ topic: 'feedback', user: 'anna', payload: { incidentId, cause: 'cw-valve-stuck', correct: false } });
     await until('the updated incident', () => sug.some((m) => m.topic === 'copilot/incident'), 8000);
-    const file = path.join(userDir, 'copilot-state', 'reason-r1.json');
+    const file = path.join(userDir(), 'copilot-state', 'reason-r1.json');
     await until('the feedback file', () => fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).feedback.length === 2, 8000);
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).feedback.map((f: { user: string }) => f.user)).toEqual(['op', 'anna']);
     // Messages and the hub go through the same service: one audit record each, of the same shape.

@@ -2,9 +2,9 @@
 // without a valid token is refused and audited; a valid token whose tag has no connection fails
 // the proposal (the token is spent, nothing is retried); no audit log, no write.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect, errorsOf } from '../helpers/node-red';
+import { collect, errorsOf, useNodeRed } from '../helpers/node-red';
+import { DEMO_PLANT_FILE, freshLive } from '../helpers/plant';
 import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -17,28 +17,10 @@ const writeNode = require('../../dist/nodes/copilot-write/copilot-write.js');
 
 helper.init(require.resolve('node-red'));
 
-const DEMO = path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml');
 const op1 = { name: 'operator1', roles: ['operator'] };
 
-function freshLive(plant: any) {
-  const now = Date.now();
-  for (const [tag, value] of Object.entries({ 'FIC-101.SP': 10, 'TIC-201.SP': 70, 'LIC-201.SP': 50, 'PT-201': 2.5, 'P-101.RUN': true }))
-    plant.live.update(tag, { value, quality: 'good', timestamp: now });
-}
-
 describe('copilot-write', () => {
-  let userDir: string;
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-write-'));
-    fs.copyFileSync(DEMO, path.join(userDir, 'plant.yaml'));
-    helper.settings({ userDir });
-    await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  const userDir = useNodeRed({ prefix: 'copilot-write-', plant: DEMO_PLANT_FILE });
 
   test('refuses and audits messages without a valid token, whatever is wired in', async () => {
     await helper.load(
@@ -163,7 +145,7 @@ describe('copilot-write', () => {
     const errors = errorsOf(helper.getNode('w'));
     const outputs = collect('out');
     // The state file's temp path is a directory: every save of the approval state fails.
-    fs.mkdirSync(path.join(userDir, 'copilot-state', `approval-appr.json.${process.pid}.tmp`), { recursive: true });
+    fs.mkdirSync(path.join(userDir(), 'copilot-state', `approval-appr.json.${process.pid}.tmp`), { recursive: true });
     helper.getNode('appr').receive({ topic: 'copilot/proposal', payload: { id: 'p1', tag: 'LIC-201.SP', proposed: 55, expiresAt: Date.now() + 60_000 } });
     const svc = plant.hub.service('approval');
     svc.select('p1', op1);

@@ -1,13 +1,13 @@
 // The proposal store: select before operate, four-eyes, roles, edits within policy, rejection,
 // expiry, invalidation, supersession, tokens, persistence across a restart. Clock injected.
-import * as path from 'node:path';
 import type { ApprovedWrite, Proposal, ProposalRecord } from '../../nodes/lib/contracts';
 import { ServiceError } from '../../nodes/lib/contracts';
 import * as fs from 'node:fs';
-import { loadPlantFile, parsePlantText, writableOf, type LiveValue, type PlantModel } from '../../nodes/lib/plant';
+import { parsePlantText, writableOf, type LiveValue } from '../../nodes/lib/plant';
+import { DEMO_PLANT_FILE, demoModel } from '../helpers/plant';
 import { ApprovalStore, type ChangeEvent } from '../../nodes/lib/approval';
 
-const model = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const model = demoModel();
 const SECRET = 'test-secret-0123456789abcdef';
 
 function rig(opts: { selectionTimeoutMs?: number; tokenTtlMs?: number } = {}) {
@@ -310,7 +310,7 @@ describe('ApprovalStore', () => {
   });
 
   it('a plant model reloaded while a proposal waits applies its roles and four-eyes at once', () => {
-    const text = fs.readFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), 'utf8').replace(
+    const text = fs.readFileSync(DEMO_PLANT_FILE, 'utf8').replace(
       'writable: { min: 30, max: 70, maxStep: 10, roles: [operator, supervisor], approvals: 1, tolerance: 0.05 }',
       'writable: { min: 30, max: 70, maxStep: 10, roles: [supervisor, operator], approvals: 2, tolerance: 0.05 }',
     );

@@ -4,12 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { loadPlantFile, parsePlantText, type PlantModel } from '../../nodes/lib/plant';
+import { parsePlantText, type PlantModel } from '../../nodes/lib/plant';
+import { DEMO_PLANT_FILE, demoModel } from '../helpers/plant';
 import { diagnose, explainText, snapshotToInput, summaryOf, type DiagnosisInput } from '../../nodes/lib/diagnosis';
 import { diagnoseCommand } from '../../cli/commands/diagnose';
 
-const demoFile = path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml');
-const demo = loadPlantFile(demoFile).model!;
+const demoFile = DEMO_PLANT_FILE;
+const demo = demoModel();
 const fixture = (name: string) => path.join(__dirname, '../fixtures/diagnosis/reactor-unit-2', name);
 const inputOf = (model: PlantModel, name: string): DiagnosisInput => snapshotToInput(model, JSON.parse(fs.readFileSync(fixture(name), 'utf8'))).input!;
 

@@ -3,14 +3,14 @@
 // (as in the flow: copilot-alarms -> copilot-reason) and the top hypothesis must be the cause
 // id the catalogue names: early (part of the pattern), later (fully developed), with sensor
 // noise, and with an unrelated alarm standing since long before the fault.
-import * as path from 'node:path';
 import { ReactorProcess } from '../../sim/reactor';
 import { FAULT_CATALOGUE } from '../../sim/faults';
 import { AlarmEngine } from '../../nodes/lib/alarms';
-import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
+import { LiveValueTable } from '../../nodes/lib/plant';
+import { demoModel } from '../helpers/plant';
 import { Reasoner } from '../../nodes/lib/reasoning';
 
-const model = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const model = demoModel();
 
 /** Runs one fault in simulated time; returns the top hypothesis of the open incident at each checkpoint (s after injection). */
 function run(fault: { type: string; target: string }, checkpoints: number[], standing?: { type: string; target: string; value: number }) {

@@ -1,17 +1,17 @@
 // The LLM path with LangChain's fake chat models: the tool loop, the structured answer, its
 // validation (unknown tags, numbers not in the context, proposals outside policy), prompt
 // injection through plant text, timeouts, garbage and the call budget. No network here.
-import * as path from 'node:path';
 import { AIMessage } from '@langchain/core/messages';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
+import { LiveValueTable } from '../../nodes/lib/plant';
+import { demoModel } from '../helpers/plant';
 import type { Suggestion } from '../../nodes/lib/contracts';
 import { alarmEventOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
 import { DEFAULT_LLM_SETTINGS, LangChainAdvisor, extractJson, type LlmSettings } from '../../nodes/lib/llm';
 import { sleep, until } from '../helpers/wait';
 
-const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const demo = demoModel();
 const TRIP: Record<string, number | boolean> = {
   'P-101.RUN': true, 'FT-101': 9, 'FIC-101.SP': 9, 'FIC-101.OUT': 50, 'TT-201': 88, 'TIC-201.OUT': 95, 'TIC-201.AUTO': true, 'PT-201': 2.4,
   'LT-201': 50, 'FT-202': 9, 'P-201.RUN': true, 'P-301.RUN': false, 'P-302.RUN': false, 'FT-301': 3, 'TT-301': 24, 'TT-302': 50, 'PT-301': 1,

@@ -1,8 +1,8 @@
 // The real LangChain clients (ChatOpenAI, ChatOllama) against a local server speaking the
 // OpenAI chat-completions and Ollama /api/chat wire formats: tool calls, structured answers,
 // a slow answer (timeout), an HTTP error and a garbage body all end well.
-import * as path from 'node:path';
-import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
+import { LiveValueTable } from '../../nodes/lib/plant';
+import { demoModel } from '../helpers/plant';
 import type { Suggestion } from '../../nodes/lib/contracts';
 import { alarmEventOf, Reasoner } from '../../nodes/lib/reasoning';
 import { createAdvisor, DEFAULT_LLM_SETTINGS, type Provider } from '../../nodes/lib/llm';
@@ -10,7 +10,7 @@ import { createChatModel } from '../../nodes/lib/llm/providers';
 import { hasToolResult, lastUser, startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 import { until } from '../helpers/wait';
 
-const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const demo = demoModel();
 const TRIP: Record<string, number | boolean> = { 'P-301.RUN': false, 'FT-301': 3, 'PT-301': 1, 'TT-201': 88, 'FIC-101.SP': 9, 'P-101.RUN': true, 'PT-201': 2.4 };
 const ANSWER = JSON.stringify({ summary: 'P-301 tripped: FT-301 is 3 m3/h and PT-301 1 barg. Start P-302.', hypotheses: [{ cause: 'cw-pump-trip', rationale: 'P-301.RUN false' }] });
 

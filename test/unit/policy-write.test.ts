@@ -1,10 +1,10 @@
 // The write policy (DESIGN §5 rule 3), one rule at a time, on the demo plant: every refusal is
 // a sentence an operator understands and names the tag.
-import * as path from 'node:path';
-import { loadPlantFile, parsePlantText, type LiveValue, type PlantModel } from '../../nodes/lib/plant';
+import { parsePlantText, type LiveValue } from '../../nodes/lib/plant';
+import { demoModel } from '../helpers/plant';
 import { boundTarget, checkWritePolicy, readBackTolerance, targetOf, type PolicyContext } from '../../nodes/lib/policy';
 
-const model = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const model = demoModel();
 const NOW = 1_800_000_000_000;
 const good = (value: number | boolean, ageMs = 1000): LiveValue => ({ value, quality: 'good', timestamp: NOW - ageMs });
 

@@ -1,12 +1,12 @@
 // The reasoning engine without Node-RED: incidents, coalesced diagnoses, suggestions with
 // policy-checked proposals, follow-up questions and operator feedback (no LLM here; see llm-*.test.ts).
-import * as path from 'node:path';
-import { loadPlantFile, LiveValueTable, parsePlantText, type PlantModel } from '../../nodes/lib/plant';
+import { LiveValueTable, parsePlantText, type PlantModel } from '../../nodes/lib/plant';
+import { demoModel } from '../helpers/plant';
 import type { AlarmEvent, Incident, Suggestion } from '../../nodes/lib/contracts';
 import { alarmEventOf, FeedbackBook, IncidentTracker, proposalOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
 import { sleep } from '../helpers/wait';
 
-const demo = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const demo = demoModel();
 const NORMAL: Record<string, number | boolean> = {
   'P-101.RUN': true, 'FT-101': 9, 'FIC-101.SP': 9, 'FIC-101.OUT': 50, 'FIC-101.AUTO': true, 'TT-101': 25, 'TT-201': 70, 'TIC-201.SP': 70,
   'TIC-201.OUT': 45, 'TIC-201.AUTO': true, 'PT-201': 2.4, 'LT-201': 50, 'LIC-201.SP': 50, 'LIC-201.OUT': 50, 'LIC-201.AUTO': true, 'FT-202': 9,

@@ -3,14 +3,14 @@
 // real alarm engine into the reasoning engine. Each fault must open a new incident whose top
 // hypothesis is the catalogue's cause, although the previous upset's alarms are still clearing
 // (one known exception, see the end).
-import * as path from 'node:path';
 import { ReactorProcess } from '../../sim/reactor';
 import { FAULT_CATALOGUE } from '../../sim/faults';
 import { AlarmEngine } from '../../nodes/lib/alarms';
-import { loadPlantFile, LiveValueTable, type PlantModel } from '../../nodes/lib/plant';
+import { LiveValueTable } from '../../nodes/lib/plant';
+import { demoModel } from '../helpers/plant';
 import { Reasoner } from '../../nodes/lib/reasoning';
 
-const model = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const model = demoModel();
 const SPEED = 5;
 
 test('faults in sequence: each gets its own incident and the right cause (but one, explained)', () => {

@@ -11,13 +11,13 @@
 //   - a read-back mismatch is a failure, never retried
 //   - zero unaudited writes: every register write follows a `write-request` record for that very
 //     tag and value; while the audit log fails, nothing reaches a register
-import * as path from 'node:path';
 import fc from 'fast-check';
 import type { ApprovedWrite, Proposal } from '../../nodes/lib/contracts';
-import { evaluateCondition, loadPlantFile, writableOf, type LiveValue, type PlantModel, type Tag } from '../../nodes/lib/plant';
+import { evaluateCondition, writableOf, type LiveValue, type Tag } from '../../nodes/lib/plant';
+import { demoModel } from '../helpers/plant';
 import { ApprovalStore, executeApprovedWrite, signToken, newNonce, type WriteIO } from '../../nodes/lib/approval';
 
-const model = loadPlantFile(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml')).model as PlantModel;
+const model = demoModel();
 const SECRET = 'property-secret-0123456789abcdef';
 const TAGS = ['FIC-101.SP', 'TIC-201.SP', 'LIC-201.SP'] as const;
 const USERS = [
