@@ -122,6 +122,8 @@ function messageOf(e: unknown): string {
   return m.split('\n')[0].slice(0, 300);
 }
 
+const TRUST_REFUSED = 'server certificate not trusted';
+
 /** Makes node-opcua's connection errors say what to do. */
 export function explainError(e: unknown, opts: Pick<ConnectionOptions, 'pkiDir' | 'endpoint'>): string {
   // node-opcua puts the cause on later lines ("...cannot be established ... Reason: ECONNREFUSED").
@@ -132,7 +134,7 @@ export function explainError(e: unknown, opts: Pick<ConnectionOptions, 'pkiDir' 
   if (/cannot be established/i.test(full)) return `cannot connect to ${opts.endpoint} (no OPC UA server answered)`;
   const m = messageOf(e);
   if (/certificate/i.test(m) && /(trust|reject|invalid|untrusted|revoked|BadCertificate|BadSecurityChecks)/i.test(m))
-    return `server certificate not trusted (${m}): move it from ${opts.pkiDir}/rejected to ${opts.pkiDir}/trusted/certs, or allow unknown server certificates`;
+    return `${TRUST_REFUSED} (${m}): move it from ${opts.pkiDir}/rejected to ${opts.pkiDir}/trusted/certs, or allow unknown server certificates`;
   if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/i.test(m)) return `user name or password refused by the server (${m})`;
   return m;
 }
@@ -169,6 +171,8 @@ export class OpcuaConnection {
   private watchdog?: NodeJS.Timeout;
   private teardown?: Promise<void>;
   private certificateManager?: OPCUACertificateManager;
+  /** The last attempt failed because the server certificate is not trusted (see open()). */
+  private trustRefused = false;
   /** Subscriptions created over the life of this connection (tests check there are no duplicates). */
   subscriptionsCreated = 0;
 
@@ -325,6 +329,7 @@ export class OpcuaConnection {
       (e) => {
         if (gen !== this.generation) return;
         const error = explainError(e, this.opts);
+        this.trustRefused = error.startsWith(TRUST_REFUSED);
         this.opts.log?.warn(`OPC UA ${this.opts.endpoint}: ${error}`);
         this.scheduleReconnect(gen, error);
       },
@@ -363,6 +368,14 @@ export class OpcuaConnection {
     // per reconnection attempt would leak a folder watcher every retry.
     this.certificateManager ??= new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: o.acceptUnknownCertificate });
     const certificateManager = this.certificateManager;
+    if (this.trustRefused) {
+      // The last attempt failed on an untrusted server certificate, and the engineer is asked to
+      // move it to trusted/. The manager learns of that from a folder watcher, which can miss or
+      // lag a move (in tests, about one time in three the next 20 s of retries still failed):
+      // re-read the trust lists, so a trusted certificate counts from the very next attempt.
+      this.trustRefused = false;
+      await certificateManager.reloadCertificates();
+    }
     const client = OPCUAClient.create({
       applicationName: o.applicationName ?? 'OperatorCopilot-NodeRED',
       endpointMustExist: false,
@@ -447,8 +460,12 @@ export class OpcuaConnection {
     live.subscription = subscription;
     live.lastPublish = Date.now();
     const seen = () => (live.lastPublish = Date.now());
+    // A publish response's samples are stamped with the time it arrived: node-opcua emits
+    // received_notifications before it hands out the response's values, and one clock read per
+    // response rather than per value (with 10,000 items, a thousand values or more per response).
+    let arrivedAt = Date.now();
     subscription.on('keepalive', seen);
-    subscription.on('received_notifications', seen);
+    subscription.on('received_notifications', () => (arrivedAt = seen()));
     subscription.on('error', () => undefined);
     subscription.on('internal_error', (e: Error) => this.lost(gen, `subscription error: ${messageOf(e)}`));
     subscription.on('status_changed', (status) => {
@@ -481,7 +498,7 @@ export class OpcuaConnection {
       group.on('changed', (_mi, dv: DataValue, k: number) => {
         scratch.value = tagValueOf(dv.value.dataType, dv.value.value);
         scratch.quality = qualityOf(dv.statusCode);
-        scratch.timestamp = Date.now();
+        scratch.timestamp = arrivedAt;
         try {
           sub.onValue(batch[k].index, scratch);
         } catch {
