@@ -29,7 +29,7 @@ const CHANGE_MS = 100;
 const PUBLISH_MS = 50;
 const WINDOW_MS = 2000;
 const SETTLE_MS = 300;
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 5;
 const BASE = 'bare node-opcua subscription in the same process, same request (no timestamps), counting handler';
 
 /** Child process: N Double variables ns=1;s=V<i>, all changing every 100 ms. */

@@ -6,7 +6,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { ExceptionReporter, readConfigSchema, reportMessages, type ReadConfig, type Report } from '../lib/opcua';
 import type { ConnectionStatus, SubscriptionItem } from '../lib/opcua/connection';
 import { describeZodError } from '../lib/messages';
-import { isOpcuaSource, tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
+import { isOpcuaSource, tagsOnConnection, type LiveSlot, type LiveValue, type PlantModel, type Quality, type TagValue } from '../lib/plant';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
 import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
@@ -60,16 +60,28 @@ export = function (RED: NodeAPI) {
     let model: PlantModel | undefined;
     let items: SubscriptionItem[] = [];
     // Indexed like `items`: the subscription names items by index, and so do these.
-    let reporter = new ExceptionReporter([]);
+    // The reporter holds the tags' live records (see store()).
+    let reporter = new ExceptionReporter<Readonly<LiveValue>>([]);
     let slots: LiveSlot[] = [];
     const refused = new Map<string, string>();
     let subscribed = false;
+    // The sample handed to the live table, which copies it into the tag's record: one object reused
+    // by every notification. The reporter is then offered that record, so that a notification
+    // allocates nothing here (see LiveValueTable.updateSlot for why that matters).
+    const scratch: LiveValue = { value: 0, quality: 'good', timestamp: 0, source };
+    const store = (index: number, value: TagValue, quality: Quality, timestamp: number): boolean => {
+      scratch.value = value;
+      scratch.quality = quality;
+      scratch.timestamp = timestamp;
+      const held = plant.live.updateSlot(slots[index], scratch);
+      return held !== undefined && reporter.offer(index, held);
+    };
 
     const send = (samples: Report) => {
       const msgs = reportMessages(samples, cfg.output, source);
-      if (msgs.length === 0) return;
-      if (cfg.output === 'batch') node.send(msgs[0]);
-      else node.send([msgs]);
+      // One send() per message: Node-RED deep-clones every message but the first of a send() that
+      // carries several, and these messages are new objects that need no clone.
+      for (const m of msgs) node.send(m);
     };
     const flush = () => {
       flushScheduled = false;
@@ -102,9 +114,7 @@ export = function (RED: NodeAPI) {
       for (let i = 0; i < items.length; i++) {
         const last = reporter.latestOf(i);
         if (!last || last.quality === 'bad') continue;
-        const s = { value: last.value, quality: 'bad' as const, timestamp: now, source };
-        plant.live.updateSlot(slots[i], s);
-        reporter.offer(i, s);
+        store(i, last.value, 'bad', now);
       }
       scheduleFlush();
     };
@@ -125,7 +135,7 @@ export = function (RED: NodeAPI) {
       const prev = reporter;
       // Changes the old reporter queued but had not flushed yet go out now, not lost with it.
       send(prev.takePending());
-      reporter = new ExceptionReporter(
+      reporter = new ExceptionReporter<Readonly<LiveValue>>(
         items.map((i) => i.key),
         tags.map((t) => t.deadband ?? 0),
       );
@@ -160,12 +170,10 @@ export = function (RED: NodeAPI) {
         onValue: (index, s) => {
           // A callback of a replaced subscription (its list is no longer the reporter's) is dropped.
           if (items !== list || index >= list.length) return;
+          // A value that is no tag value (an array, a structure) is bad quality; the last value stays.
           const value = s.value ?? reporter.latestOf(index)?.value;
           if (value === undefined) return;
-          // One object serves the live table and the reporter: a notification allocates nothing else.
-          const sample = { value, quality: s.value === undefined ? ('bad' as const) : s.quality, timestamp: s.timestamp, source };
-          plant.live.updateSlot(slots[index], sample);
-          if (reporter.offer(index, sample)) scheduleFlush();
+          if (store(index, value, s.value === undefined ? 'bad' : s.quality, s.timestamp)) scheduleFlush();
         },
         onItemError: (index, message) => {
           const tag = list[index]?.key;
@@ -190,10 +198,8 @@ export = function (RED: NodeAPI) {
         // its timestamp so consumers' staleness checks see a live tag, not a quiet one.
         samples.samples.forEach((s, i) => {
           if (s.quality === 'bad') return;
-          // One object for the report and the live table (reportMessages copies only its fields).
-          const renewed = { ...s, timestamp: now, source };
-          samples.samples[i] = renewed;
-          plant.live.update(samples.tags[i], renewed);
+          // The samples are the tags' live records: the renewed record is what is reported.
+          samples.samples[i] = plant.live.update(samples.tags[i], { value: s.value, quality: s.quality, timestamp: now, source }) ?? s;
         });
       }
       send(samples);

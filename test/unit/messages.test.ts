@@ -92,4 +92,47 @@ describe('live value table', () => {
     t.update('C', { value: 5, quality: 'good', timestamp: 50 });
     expect(seen).toHaveLength(4);
   });
+
+  test('the table keeps its own record of a tag: the caller may reuse its sample, a reader of get() keeps a copy', () => {
+    const t = new LiveValueTable();
+    const heard: Array<{ tag: string; value: unknown; quality: string }> = [];
+    t.onUpdate((tag, v) => heard.push({ tag, value: v.value, quality: v.quality }));
+    const slot = t.slot('FT-101');
+    // One sample object reused for every update, as the OPC UA reader does.
+    const scratch = { value: 10 as number | boolean, quality: 'good' as const, timestamp: 1, source: 'opcua:ua1' };
+    const first = t.updateSlot(slot, scratch);
+    expect(first).toEqual({ value: 10, quality: 'good', timestamp: 1, source: 'opcua:ua1' });
+    const kept = t.get('FT-101')!;
+    scratch.value = 11;
+    scratch.timestamp = 2;
+    // Editing the caller's object after the update changes neither the table nor an earlier get().
+    expect(t.get('FT-101')!.value).toBe(10);
+    const second = t.updateSlot(slot, scratch);
+    // The same record, overwritten in place; a copy taken by get() before does not move.
+    expect(second).toBe(first);
+    expect(second!.value).toBe(11);
+    expect(kept).toEqual({ value: 10, quality: 'good', timestamp: 1, source: 'opcua:ua1' });
+    // Editing a copy does not reach the table.
+    kept.value = 99;
+    expect(t.get('FT-101')!.value).toBe(11);
+    expect(t.snapshot()['FT-101'].value).toBe(11);
+    // A stale or repeated sample is not stored: undefined, and no listener hears it.
+    expect(t.updateSlot(slot, scratch)).toBeUndefined();
+    expect(t.updateSlot(slot, { value: 12, quality: 'good', timestamp: 1 })).toBeUndefined();
+    // A tag whose value changes type (a number, then a boolean, then a number) keeps every value.
+    scratch.value = true;
+    scratch.timestamp = 3;
+    expect(t.updateSlot(slot, scratch)!.value).toBe(true);
+    expect(t.update('FT-101', { value: 7.5, quality: 'uncertain', timestamp: 4 })).toEqual({ value: 7.5, quality: 'uncertain', timestamp: 4, source: undefined });
+    expect(t.get('FT-101')).toEqual({ value: 7.5, quality: 'uncertain', timestamp: 4 });
+    expect(t.goodValue('FT-101')).toBe(7.5);
+    expect(heard).toEqual([
+      { tag: 'FT-101', value: 10, quality: 'good' },
+      { tag: 'FT-101', value: 11, quality: 'good' },
+      { tag: 'FT-101', value: true, quality: 'good' },
+      { tag: 'FT-101', value: 7.5, quality: 'uncertain' },
+    ]);
+    // The trend took only the first sample: the others came within one trend period of it.
+    expect(t.trend('FT-101').map(([, v]) => v)).toEqual([10]);
+  });
 });

@@ -9,6 +9,7 @@ import {
   batches,
   coerceForWrite,
   connectionConfigSchema,
+  BATCH_MAX_TAGS,
   ExceptionReporter,
   exceeds,
   qualityOf,
@@ -140,6 +141,74 @@ test('a reported value never drifts more than the deadband from the latest value
       });
     }),
   );
+});
+
+test('a reader that offers one record per item, overwritten in place, is measured from what was reported', () => {
+  // The OPC UA reader offers the tag's live record, which every notification overwrites.
+  const r = new ExceptionReporter<{ value: number | boolean; quality: 'good' | 'bad'; timestamp: number }>(['FT-101', 'XV-1'], [0.5, 0]);
+  const rec = { value: 10 as number, quality: 'good' as 'good' | 'bad', timestamp: 1 };
+  const set = (value: number, timestamp: number, quality: 'good' | 'bad' = 'good') => Object.assign(rec, { value, timestamp, quality });
+  expect(r.offer(0, set(10, 1))).toBe(true);
+  expect(r.offer(0, set(10.3, 2))).toBe(false); // within 0.5 of 10, but queued: the report shows the record as it is now
+  const first = r.takePending();
+  expect(first.tags).toEqual(['FT-101']);
+  expect(first.samples[0]).toBe(rec);
+  // The report's state (10.3) is the reference now, not the 10 that queued it.
+  expect(r.offer(0, set(10.7, 3))).toBe(false);
+  expect(r.offer(0, set(10.9, 4))).toBe(true);
+  expect(r.takePending().samples.map((s) => s.value)).toEqual([10.9]);
+  // Quality alone is a change; NaN equals NaN; a number and a boolean never compare equal.
+  expect(r.offer(0, set(10.9, 5, 'bad'))).toBe(true);
+  r.takePending();
+  expect(r.offer(0, set(Number.NaN, 6, 'bad'))).toBe(true);
+  r.takePending();
+  expect(r.offer(0, set(Number.NaN, 7, 'bad'))).toBe(false);
+  expect(r.offer(1, { value: 1, quality: 'good', timestamp: 1 })).toBe(true);
+  expect(r.offer(1, { value: true, quality: 'good', timestamp: 2 })).toBe(true);
+  expect(r.offer(1, { value: true, quality: 'good', timestamp: 3 })).toBe(false);
+});
+
+test('with records overwritten in place, a report never lags the latest value by more than the deadband', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ v: fc.double({ min: -100, max: 100, noNaN: true }), take: fc.boolean() }), { minLength: 1, maxLength: 200 }),
+      fc.double({ min: 0, max: 5, noNaN: true }),
+      (steps, db) => {
+        const r = new ExceptionReporter(['X'], [db]);
+        const rec = { value: 0, quality: 'good' as const, timestamp: 0 };
+        let emitted: number | undefined;
+        let queued = false;
+        steps.forEach(({ v, take }, i) => {
+          rec.value = v;
+          rec.timestamp = i;
+          if (r.offer(0, rec)) queued = true;
+          // The last step always flushes, as the node does after every publish response.
+          if (take || i === steps.length - 1) {
+            const report = r.takePending();
+            // What goes out is copied when the report is taken, as reportMessages does.
+            if (report.samples.length) emitted = report.samples[0].value as number;
+            expect(report.samples.length > 0).toBe(queued);
+            queued = false;
+            expect(Math.abs(v - emitted!)).toBeLessThanOrEqual(db);
+          }
+        });
+      },
+    ),
+  );
+});
+
+test('a large report goes out as batch messages of at most BATCH_MAX_TAGS tags, each tag once', () => {
+  const n = BATCH_MAX_TAGS * 2 + 500;
+  const tags = Array.from({ length: n }, (_, i) => `T-${i}`);
+  const samples = tags.map((_, i) => ({ value: i, quality: 'good' as const, timestamp: i }));
+  const msgs = reportMessages({ tags, samples }, 'batch', 'opcua:ua1');
+  expect(msgs.map((m) => Object.keys(m.payload as object).length)).toEqual([BATCH_MAX_TAGS, BATCH_MAX_TAGS, 500]);
+  expect(msgs.every((m) => m.topic === 'batch' && m.source === 'opcua:ua1')).toBe(true);
+  const merged = Object.assign({}, ...msgs.map((m) => m.payload as object)) as Record<string, { value: number }>;
+  expect(Object.keys(merged)).toEqual(tags);
+  expect(merged['T-2499']).toEqual({ value: 2499, quality: 'good', timestamp: 2499 });
+  // Exactly BATCH_MAX_TAGS is one message.
+  expect(reportMessages({ tags: tags.slice(0, BATCH_MAX_TAGS), samples: samples.slice(0, BATCH_MAX_TAGS) }, 'batch', 'x')).toHaveLength(1);
 });
 
 test('report messages: one batch message or one message per tag', () => {

@@ -27,10 +27,21 @@ export interface Report<S extends Sample = Sample> {
  * here, not map lookups by tag name (at 10,000 items changing every 100 ms those lookups were a
  * third of the node's CPU). `S` is what a reader offers (a Sample, or more); the reports hold the
  * very objects offered.
+ * The deadband is measured from the value and quality last reported, kept here apart from the
+ * objects: a reader may offer one record per item that it overwrites in place (the OPC UA reader
+ * does, so a notification allocates nothing). A report then carries the record as it is when the
+ * report is taken, and that state becomes the reference.
  */
 export class ExceptionReporter<S extends Sample = Sample> {
   private readonly reported: Array<S | undefined>;
   private readonly latest: Array<S | undefined>;
+  /** The value and quality of item i's last report (quality undefined: never reported). A number
+   * is kept in `refNumber` (refIsNumber[i] = 1), unboxed: the reference changes with nearly every
+   * sample, and a pointer to each new heap number would keep it alive past a young collection. */
+  private readonly refNumber: Float64Array;
+  private readonly refIsNumber: Uint8Array;
+  private readonly refOther: TagValue[];
+  private readonly refQuality: Array<Quality | undefined>;
   private readonly queued: Uint8Array;
   private pending: number[] = [];
   private indexByTag: Map<string, number> | undefined;
@@ -42,6 +53,10 @@ export class ExceptionReporter<S extends Sample = Sample> {
   ) {
     this.reported = new Array<S | undefined>(tags.length).fill(undefined);
     this.latest = new Array<S | undefined>(tags.length).fill(undefined);
+    this.refNumber = new Float64Array(tags.length);
+    this.refIsNumber = new Uint8Array(tags.length);
+    this.refOther = new Array<TagValue>(tags.length).fill(0);
+    this.refQuality = new Array<Quality | undefined>(tags.length).fill(undefined);
     this.queued = new Uint8Array(tags.length);
   }
 
@@ -49,9 +64,10 @@ export class ExceptionReporter<S extends Sample = Sample> {
   offer(index: number, s: S): boolean {
     if (index < 0 || index >= this.tags.length) return false;
     this.latest[index] = s;
-    const prev = this.reported[index];
-    if (prev && prev.quality === s.quality && !exceeds(prev.value, s.value, this.deadbands[index] ?? 0)) return false;
+    const q = this.refQuality[index];
+    if (q !== undefined && q === s.quality && !exceeds(this.refOf(index), s.value, this.deadbands[index] ?? 0)) return false;
     this.reported[index] = s;
+    this.setRef(index, s);
     if (!this.queued[index]) {
       this.queued[index] = 1;
       this.pending.push(index);
@@ -64,8 +80,10 @@ export class ExceptionReporter<S extends Sample = Sample> {
     const out: Report<S> = { tags: [], samples: [] };
     for (const i of this.pending) {
       this.queued[i] = 0;
+      const s = this.reported[i]!;
+      this.setRef(i, s);
       out.tags.push(this.tags[i]);
-      out.samples.push(this.reported[i]!);
+      out.samples.push(s);
     }
     this.pending = [];
     return out;
@@ -80,10 +98,26 @@ export class ExceptionReporter<S extends Sample = Sample> {
       const s = this.latest[i];
       if (!s) continue;
       this.reported[i] = s;
+      this.setRef(i, s);
       out.tags.push(this.tags[i]);
       out.samples.push(s);
     }
     return out;
+  }
+
+  private refOf(i: number): TagValue {
+    return this.refIsNumber[i] ? this.refNumber[i] : this.refOther[i];
+  }
+
+  private setRef(i: number, s: Sample): void {
+    if (typeof s.value === 'number') {
+      this.refNumber[i] = s.value;
+      this.refIsNumber[i] = 1;
+    } else {
+      this.refOther[i] = s.value;
+      this.refIsNumber[i] = 0;
+    }
+    this.refQuality[i] = s.quality;
   }
 
   latestOf(index: number): S | undefined {
@@ -98,21 +132,34 @@ export class ExceptionReporter<S extends Sample = Sample> {
   }
 }
 
-/** The messages of one report: one batch message, or one message per tag (DESIGN §2 contracts). */
+/**
+ * Tags per batch message at most: a larger report goes out as several batch messages in a row.
+ * A message's payload of more than about 2,700 tags is one of V8's "large objects", which are
+ * promoted to the old generation whole the first time a collection finds them alive; a consumer
+ * that keeps the last message (Node-RED's function node does) then turned every report into
+ * old-generation garbage, and garbage collection into a third of the reader's CPU at 10,000 tags.
+ * Smaller messages also keep the debug sidebar usable and each extra wire's deep clone short.
+ */
+export const BATCH_MAX_TAGS = 1000;
+
+/** The messages of one report: batch messages of up to BATCH_MAX_TAGS tags, or one message per tag (DESIGN §2 contracts). */
 export function reportMessages(report: Report, mode: OutputMode, source: string): Array<Record<string, unknown>> {
   const { tags, samples } = report;
-  if (tags.length === 0) return [];
-  if (mode === 'batch') {
-    // Copies, never the held samples: a downstream function that edits msg.payload must not
-    // change the live value table or what this reporter compares against.
-    const payload: Record<string, Sample> = {};
-    for (let i = 0; i < tags.length; i++) {
-      const s = samples[i];
-      payload[tags[i]] = { value: s.value, quality: s.quality, timestamp: s.timestamp };
-    }
-    return [{ topic: 'batch', payload, source }];
-  }
   const out: Array<Record<string, unknown>> = [];
+  if (mode === 'batch') {
+    for (let start = 0; start < tags.length; start += BATCH_MAX_TAGS) {
+      // Copies, never the held samples: a downstream function that edits msg.payload must not
+      // change the live value table or what this reporter compares against.
+      const payload: Record<string, Sample> = {};
+      const end = Math.min(tags.length, start + BATCH_MAX_TAGS);
+      for (let i = start; i < end; i++) {
+        const s = samples[i];
+        payload[tags[i]] = { value: s.value, quality: s.quality, timestamp: s.timestamp };
+      }
+      out.push({ topic: 'batch', payload, source });
+    }
+    return out;
+  }
   for (let i = 0; i < tags.length; i++) {
     const s = samples[i];
     out.push({ topic: tags[i], payload: s.value, quality: s.quality, timestamp: s.timestamp, source });

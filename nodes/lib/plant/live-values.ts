@@ -10,7 +10,35 @@ export interface LiveValue {
   source?: string;
 }
 
-export type LiveListener = (tag: string, v: LiveValue) => void;
+/**
+ * A tag's record in the table, overwritten in place by each newer sample: storing a sample
+ * allocates nothing. (At 10,000 items changing every 100 ms, keeping a new object per sample for
+ * one change period made every one of them survive a young-generation collection, and garbage
+ * collection became a third of the OPC UA reader's cost.) Numeric tags get a record of their own
+ * class, so V8 keeps `value` as an unboxed double overwritten in place rather than a pointer to a
+ * new heap number per sample; a tag whose value changes type gets a new record.
+ */
+class NumberRecord {
+  constructor(
+    public value: number,
+    public quality: Quality,
+    public timestamp: number,
+    public source: string | undefined,
+  ) {}
+}
+class OtherRecord {
+  constructor(
+    public value: TagValue,
+    public quality: Quality,
+    public timestamp: number,
+    public source: string | undefined,
+  ) {}
+}
+type HeldValue = NumberRecord | OtherRecord;
+
+/** Told of every stored sample. `v` is the table's own record of the tag, valid during the call
+ * only (the next sample of the tag overwrites it): copy the fields to keep them. */
+export type LiveListener = (tag: string, v: Readonly<LiveValue>) => void;
 
 /** Trend samples kept per tag for diagnosis, the console's small trend and the LLM's trend tool. */
 const TREND_LENGTH = 120;
@@ -29,8 +57,8 @@ interface Trend {
  */
 export interface LiveSlot {
   readonly tag: string;
-  /** @internal held by the table; read through get(). */
-  value: LiveValue | undefined;
+  /** @internal the tag's record, owned by the table and overwritten in place; read through get(). */
+  value: HeldValue | undefined;
   /** @internal */
   trend: Trend | undefined;
   /** @internal no trend point is due before this time (one compare for most samples). */
@@ -57,43 +85,58 @@ export class LiveValueTable {
     return s;
   }
 
-  update(tag: string, v: LiveValue): void {
-    this.updateSlot(this.slot(tag), v);
+  update(tag: string, v: LiveValue): Readonly<LiveValue> | undefined {
+    return this.updateSlot(this.slot(tag), v);
   }
 
   /**
    * Stores a sample unless it is older than the one held (a late message must not roll the plant
    * back) or the very same reading again (the read node stored it, and the alarm and reason nodes
    * pass the same sample on): neither reaches the listeners.
+   * The sample's fields are copied into the slot's record (see NumberRecord), so the caller may
+   * reuse its object. Returns the record when the sample was stored, undefined when it was not: a
+   * reader may hand that record on (the OPC UA reader reports it), but only for as long as it
+   * needs the current state, since the next sample overwrites it.
    */
-  updateSlot(slot: LiveSlot, v: LiveValue): void {
-    const held = slot.value;
-    if (held && (v.timestamp < held.timestamp || (v.timestamp === held.timestamp && v.value === held.value && v.quality === held.quality))) return;
-    slot.value = v;
-    if (typeof v.value === 'number' || typeof v.value === 'boolean') this.recordTrend(slot, v);
+  updateSlot(slot: LiveSlot, v: LiveValue): Readonly<LiveValue> | undefined {
+    let held = slot.value;
+    if (held && (v.timestamp < held.timestamp || (v.timestamp === held.timestamp && v.value === held.value && v.quality === held.quality))) return undefined;
+    const numeric = typeof v.value === 'number';
+    if (held && numeric === held instanceof NumberRecord) {
+      held.value = v.value;
+      held.quality = v.quality;
+      held.timestamp = v.timestamp;
+      held.source = v.source;
+    } else {
+      held = slot.value = numeric ? new NumberRecord(v.value as number, v.quality, v.timestamp, v.source) : new OtherRecord(v.value, v.quality, v.timestamp, v.source);
+    }
+    if (typeof held.value === 'number' || typeof held.value === 'boolean') this.recordTrend(slot, held);
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) {
       try {
-        listeners[i](slot.tag, v);
+        listeners[i](slot.tag, held);
       } catch {
         // A listener's failure must not stop the others or the reader that called update().
       }
     }
+    return held;
   }
 
+  /** The tag's latest sample: a copy, the caller's to keep (the table's record changes in place). */
   get(tag: string): LiveValue | undefined {
-    return this.slots.get(tag)?.value;
+    const held = this.slots.get(tag)?.value;
+    return held && copyOf(held);
   }
 
   /** Value for condition evaluation: unknown when missing or of bad quality. */
   goodValue(tag: string): TagValue | undefined {
-    const v = this.get(tag);
+    const v = this.slots.get(tag)?.value;
     return v && v.quality !== 'bad' ? v.value : undefined;
   }
 
   snapshot(): Record<string, LiveValue> {
     const out: Record<string, LiveValue> = {};
-    for (const [tag, s] of this.slots) if (s.value) out[tag] = s.value;
+    for (const [tag, s] of this.slots) if (s.value) out[tag] = copyOf(s.value);
     return out;
   }
 
@@ -128,4 +171,8 @@ export class LiveValueTable {
     tr.head = (tr.head + 1) % TREND_LENGTH;
     tr.n = Math.min(tr.n + 1, TREND_LENGTH);
   }
+}
+
+function copyOf(v: LiveValue): LiveValue {
+  return v.source === undefined ? { value: v.value, quality: v.quality, timestamp: v.timestamp } : { value: v.value, quality: v.quality, timestamp: v.timestamp, source: v.source };
 }
