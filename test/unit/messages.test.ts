@@ -101,14 +101,14 @@ describe('live value table', () => {
     // One sample object reused for every update, as the OPC UA reader does.
     const scratch = { value: 10 as number | boolean, quality: 'good' as const, timestamp: 1, source: 'opcua:ua1' };
     const first = t.updateSlot(slot, scratch);
-    expect(first).toEqual({ value: 10, quality: 'good', timestamp: 1, source: 'opcua:ua1' });
+    expect(first).toMatchObject({ value: 10, quality: 'good', timestamp: 1, source: 'opcua:ua1' });
     const kept = t.get('FT-101')!;
     scratch.value = 11;
     scratch.timestamp = 2;
     // Editing the caller's object after the update changes neither the table nor an earlier get().
     expect(t.get('FT-101')!.value).toBe(10);
     const second = t.updateSlot(slot, scratch);
-    // The same record, overwritten in place; a copy taken by get() before does not move.
+    // The same slot, overwritten in place; a copy taken by get() before does not move.
     expect(second).toBe(first);
     expect(second!.value).toBe(11);
     expect(kept).toEqual({ value: 10, quality: 'good', timestamp: 1, source: 'opcua:ua1' });
@@ -123,7 +123,7 @@ describe('live value table', () => {
     scratch.value = true;
     scratch.timestamp = 3;
     expect(t.updateSlot(slot, scratch)!.value).toBe(true);
-    expect(t.update('FT-101', { value: 7.5, quality: 'uncertain', timestamp: 4 })).toEqual({ value: 7.5, quality: 'uncertain', timestamp: 4, source: undefined });
+    expect(t.update('FT-101', { value: 7.5, quality: 'uncertain', timestamp: 4 })).toMatchObject({ value: 7.5, quality: 'uncertain', timestamp: 4, source: undefined });
     expect(t.get('FT-101')).toEqual({ value: 7.5, quality: 'uncertain', timestamp: 4 });
     expect(t.goodValue('FT-101')).toBe(7.5);
     expect(heard).toEqual([

@@ -10,34 +10,8 @@ export interface LiveValue {
   source?: string;
 }
 
-/**
- * A tag's record in the table, overwritten in place by each newer sample: storing a sample
- * allocates nothing. (At 10,000 items changing every 100 ms, keeping a new object per sample for
- * one change period made every one of them survive a young-generation collection, and garbage
- * collection became a third of the OPC UA reader's cost.) Numeric tags get a record of their own
- * class, so V8 keeps `value` as an unboxed double overwritten in place rather than a pointer to a
- * new heap number per sample; a tag whose value changes type gets a new record.
- */
-class NumberRecord {
-  constructor(
-    public value: number,
-    public quality: Quality,
-    public timestamp: number,
-    public source: string | undefined,
-  ) {}
-}
-class OtherRecord {
-  constructor(
-    public value: TagValue,
-    public quality: Quality,
-    public timestamp: number,
-    public source: string | undefined,
-  ) {}
-}
-type HeldValue = NumberRecord | OtherRecord;
-
-/** Told of every stored sample. `v` is the table's own record of the tag, valid during the call
- * only (the next sample of the tag overwrites it): copy the fields to keep them. */
+/** Told of every stored sample. `v` is the tag's slot, valid during the call only (the next
+ * sample of the tag overwrites it): copy the fields to keep them. */
 export type LiveListener = (tag: string, v: Readonly<LiveValue>) => void;
 
 /** Trend samples kept per tag for diagnosis, the console's small trend and the LLM's trend tool. */
@@ -51,18 +25,39 @@ interface Trend {
 }
 
 /**
- * One tag's place in the table. A reader that updates the same tags many times a second takes
- * each tag's slot once (slot()) and updates through it (updateSlot()), so a sample costs no
- * lookup by tag name. Slots live as long as the table.
+ * One tag's place in the table, and its latest sample. A reader that updates the same tags many
+ * times a second takes each tag's slot once (slot()) and updates through it (updateSlot()), so a
+ * sample costs no lookup by tag name. Slots live as long as the table.
+ * A sample is copied into the slot, overwriting the last one: storing it allocates nothing and
+ * holds on to nothing the caller allocated. (At 10,000 items changing every 100 ms, keeping a new
+ * object per sample for one change period made every one of them survive a young-generation
+ * collection, and garbage collection became a third of the OPC UA reader's cost.) A number is
+ * kept in a field that only ever holds numbers, which V8 stores unboxed and overwrites in place;
+ * a field that also held booleans would point to a new heap number per sample.
  */
-export interface LiveSlot {
-  readonly tag: string;
-  /** @internal the tag's record, owned by the table and overwritten in place; read through get(). */
-  value: HeldValue | undefined;
+export class LiveSlot implements Readonly<LiveValue> {
+  /** @internal the value when it is a number */
+  num = Number.NaN;
+  /** @internal the value when it is not */
+  other: TagValue = '';
   /** @internal */
-  trend: Trend | undefined;
+  isNumber = false;
+  /** @internal false until the first sample */
+  has = false;
+  quality: Quality = 'bad';
+  timestamp = 0;
+  source: string | undefined = undefined;
+  /** @internal */
+  trend: Trend | undefined = undefined;
   /** @internal no trend point is due before this time (one compare for most samples). */
-  nextTrendAt: number;
+  nextTrendAt = -Infinity;
+
+  constructor(readonly tag: string) {}
+
+  /** The latest value (meaningful once the slot has a sample: see LiveValueTable.get()). */
+  get value(): TagValue {
+    return this.isNumber ? this.num : this.other;
+  }
 }
 
 export class LiveValueTable {
@@ -79,13 +74,13 @@ export class LiveValueTable {
   slot(tag: string): LiveSlot {
     let s = this.slots.get(tag);
     if (!s) {
-      s = { tag, value: undefined, trend: undefined, nextTrendAt: -Infinity };
+      s = new LiveSlot(tag);
       this.slots.set(tag, s);
     }
     return s;
   }
 
-  update(tag: string, v: LiveValue): Readonly<LiveValue> | undefined {
+  update(tag: string, v: LiveValue): LiveSlot | undefined {
     return this.updateSlot(this.slot(tag), v);
   }
 
@@ -93,50 +88,52 @@ export class LiveValueTable {
    * Stores a sample unless it is older than the one held (a late message must not roll the plant
    * back) or the very same reading again (the read node stored it, and the alarm and reason nodes
    * pass the same sample on): neither reaches the listeners.
-   * The sample's fields are copied into the slot's record (see NumberRecord), so the caller may
-   * reuse its object. Returns the record when the sample was stored, undefined when it was not: a
-   * reader may hand that record on (the OPC UA reader reports it), but only for as long as it
-   * needs the current state, since the next sample overwrites it.
+   * The sample's fields are copied into the slot (see LiveSlot), so the caller may reuse its
+   * object. Returns the slot when the sample was stored, undefined when it was not: a reader may
+   * hand the slot on as the tag's sample (the OPC UA reader reports it), but only for as long as
+   * it needs the current state, since the next sample overwrites it.
    */
-  updateSlot(slot: LiveSlot, v: LiveValue): Readonly<LiveValue> | undefined {
-    let held = slot.value;
-    if (held && (v.timestamp < held.timestamp || (v.timestamp === held.timestamp && v.value === held.value && v.quality === held.quality))) return undefined;
-    const numeric = typeof v.value === 'number';
-    if (held && numeric === held instanceof NumberRecord) {
-      held.value = v.value;
-      held.quality = v.quality;
-      held.timestamp = v.timestamp;
-      held.source = v.source;
+  updateSlot(slot: LiveSlot, v: LiveValue): LiveSlot | undefined {
+    const value = v.value;
+    if (slot.has && (v.timestamp < slot.timestamp || (v.timestamp === slot.timestamp && value === slot.value && v.quality === slot.quality))) return undefined;
+    if (typeof value === 'number') {
+      slot.num = value;
+      slot.isNumber = true;
     } else {
-      held = slot.value = numeric ? new NumberRecord(v.value as number, v.quality, v.timestamp, v.source) : new OtherRecord(v.value, v.quality, v.timestamp, v.source);
+      slot.other = value;
+      slot.isNumber = false;
     }
-    if (typeof held.value === 'number' || typeof held.value === 'boolean') this.recordTrend(slot, held);
+    slot.quality = v.quality;
+    slot.timestamp = v.timestamp;
+    slot.source = v.source;
+    slot.has = true;
+    if (slot.isNumber || typeof value === 'boolean') this.recordTrend(slot);
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) {
       try {
-        listeners[i](slot.tag, held);
+        listeners[i](slot.tag, slot);
       } catch {
         // A listener's failure must not stop the others or the reader that called update().
       }
     }
-    return held;
+    return slot;
   }
 
-  /** The tag's latest sample: a copy, the caller's to keep (the table's record changes in place). */
+  /** The tag's latest sample: a copy, the caller's to keep (the slot changes in place). */
   get(tag: string): LiveValue | undefined {
-    const held = this.slots.get(tag)?.value;
-    return held && copyOf(held);
+    const s = this.slots.get(tag);
+    return s?.has ? copyOf(s) : undefined;
   }
 
   /** Value for condition evaluation: unknown when missing or of bad quality. */
   goodValue(tag: string): TagValue | undefined {
-    const v = this.slots.get(tag)?.value;
-    return v && v.quality !== 'bad' ? v.value : undefined;
+    const s = this.slots.get(tag);
+    return s?.has && s.quality !== 'bad' ? s.value : undefined;
   }
 
   snapshot(): Record<string, LiveValue> {
     const out: Record<string, LiveValue> = {};
-    for (const [tag, s] of this.slots) if (s.value) out[tag] = copyOf(s.value);
+    for (const [tag, s] of this.slots) if (s.has) out[tag] = copyOf(s);
     return out;
   }
 
@@ -158,16 +155,16 @@ export class LiveValueTable {
     };
   }
 
-  private recordTrend(slot: LiveSlot, v: LiveValue): void {
-    if (v.quality === 'bad' || v.timestamp < slot.nextTrendAt) return;
+  private recordTrend(slot: LiveSlot): void {
+    if (slot.quality === 'bad' || slot.timestamp < slot.nextTrendAt) return;
     let tr = slot.trend;
     if (!tr) {
       tr = { t: new Float64Array(TREND_LENGTH), v: new Float64Array(TREND_LENGTH), n: 0, head: 0 };
       slot.trend = tr;
     }
-    slot.nextTrendAt = v.timestamp + this.trendEveryMs;
-    tr.t[tr.head] = v.timestamp;
-    tr.v[tr.head] = typeof v.value === 'boolean' ? (v.value ? 1 : 0) : (v.value as number);
+    slot.nextTrendAt = slot.timestamp + this.trendEveryMs;
+    tr.t[tr.head] = slot.timestamp;
+    tr.v[tr.head] = slot.isNumber ? slot.num : slot.other ? 1 : 0;
     tr.head = (tr.head + 1) % TREND_LENGTH;
     tr.n = Math.min(tr.n + 1, TREND_LENGTH);
   }
