@@ -240,6 +240,12 @@ async function client(n, endpoint) {
   await bare.close();
   await bareBoth.close();
   const sub = n >= 10000 ? await subscribeTime(endpoint, n) : undefined;
+  // BENCH_VERBOSE=1: every window (notifications, CPU µs per notification, GC ms), to see whether
+  // a difference is spread over all windows or comes from a few.
+  if (process.env.BENCH_VERBOSE) {
+    const show = (w) => `${w.n}:${(w.cpuUs / w.n).toFixed(2)}us:${w.gcMs.toFixed(0)}ms`;
+    for (let r = 0; r < b.length; r++) process.stderr.write(`round ${r}: bare ${show(b[r])}  ours ${show(o[r])}  bare+ts ${show(bb[r])}\n`);
+  }
   const tb = total(b);
   const tbb = total(bb);
   const to = total(o);
