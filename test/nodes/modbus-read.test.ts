@@ -8,6 +8,7 @@ import { startModbusServer, type RunningModbusServer } from '../../sim/modbus-se
 import { collect, useNodeRed } from '../helpers/node-red';
 import { DEMO_PLANT_FILE } from '../helpers/plant';
 import { sleep, until } from '../helpers/wait';
+import { BATCH_MAX_TAGS } from '../../nodes/lib/plant';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -66,6 +67,28 @@ describe('copilot-modbus-read in Node-RED', () => {
     // An input message polls now and sends everything.
     helper.getNode('rd').receive({ payload: 'refresh' });
     await until('a full refresh', () => out.some((m, i) => i >= 2 && Object.keys(m.payload).length === 24));
+  });
+
+  test('a poll of more than BATCH_MAX_TAGS tags goes out as several batch messages, every tag once, none sharing a payload', async () => {
+    // Holding registers the simulator serves but does not move: one poll, then nothing changes.
+    const n = 2 * BATCH_MAX_TAGS + 500;
+    const tags = Array.from({ length: n }, (_, i) => ({ name: `R-${i}`, deadband: 0, source: { connection: 'plc1', address: `HR:${3000 + i}`, type: 'uint16' } }));
+    const [, conn, rd, sink] = flow({ fullRefresh: 0 });
+    await helper.load([plantNode, modbusNode, readNode], [{ id: 'plant', type: 'copilot-plant', name: 'big', source: 'inline', inline: JSON.stringify({ plant: 'Big', areas: ['a'], tags }) }, conn, rd, sink]);
+    const out = collect<Msg>('out');
+    const count = () => out.reduce((n, m) => n + Object.keys(m.payload).length, 0);
+    await until('every tag once', () => count() >= n, 10_000);
+    await sleep(300);
+    const sizes = out.map((m) => Object.keys(m.payload).length);
+    expect(sizes).toEqual([BATCH_MAX_TAGS, BATCH_MAX_TAGS, 500]);
+    expect(new Set(out.flatMap((m) => Object.keys(m.payload))).size).toBe(n);
+    expect(out.every((m) => m.topic === 'batch' && m.source === 'plc1')).toBe(true);
+    expect(new Set(out.map((m) => m.payload)).size).toBe(out.length);
+    const plant = helper.getNode('plant');
+    expect(plant.live.get(`R-${n - 1}`)).toMatchObject({ quality: 'good', source: 'plc1' });
+    // Editing a message reaches neither the live table nor another message.
+    out[2].payload[`R-${n - 1}`].value = -1;
+    expect(plant.live.get(`R-${n - 1}`).value).not.toBe(-1);
   });
 
   test('per-tag output, bad quality when the device goes away, good again when it is back', async () => {

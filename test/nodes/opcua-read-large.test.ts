@@ -1,5 +1,5 @@
 // copilot-opcua-read with more tags than one batch message carries, in a real Node-RED runtime
-// against a node-opcua server on an OS-chosen port: 2,500 Double and 20 Boolean variables.
+// against a node-opcua server on an OS-chosen port: 5,000 Double and 20 Boolean variables.
 // A report goes out as several batch messages (each at most BATCH_MAX_TAGS tags, every tag once),
 // each its own object (no message shares a payload with another or with the live table), and a
 // change on the server reaches the flow and the live table for every tag, numbers and booleans.
@@ -23,7 +23,7 @@ const readNode = require('../../dist/nodes/copilot-opcua-read/copilot-opcua-read
 
 helper.init(require.resolve('node-red'));
 
-const NUMBERS = 2500;
+const NUMBERS = 5000;
 const SWITCHES = 20;
 type Sample = { value: unknown; quality: string; timestamp: number };
 type Msg = { topic: string; payload: Record<string, Sample>; source?: string };
@@ -37,7 +37,7 @@ beforeAll(async () => {
   server = new OPCUAServer({
     port: 0,
     serverCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(os.tmpdir(), 'operator-copilot-test-pki', 'large-server'), automaticallyAcceptUnknownCertificate: true }),
-    serverCapabilities: { maxMonitoredItemsPerSubscription: 10000, operationLimits: { maxMonitoredItemsPerCall: 5000 } },
+    serverCapabilities: { maxMonitoredItemsPerSubscription: 10000, operationLimits: { maxMonitoredItemsPerCall: 10000 } },
     isAuditing: false,
   });
   await server.initialize();
@@ -97,7 +97,7 @@ test('a report larger than one batch message goes out as several, every tag once
   expect(sizes.reduce((a, b) => a + b, 0)).toBe(NUMBERS + SWITCHES);
   expect(got.length).toBeGreaterThanOrEqual(Math.ceil((NUMBERS + SWITCHES) / BATCH_MAX_TAGS));
   expect(got.every((m) => m.topic === 'batch' && m.source === 'opcua:ua1')).toBe(true);
-  expect(first['N-2499']).toMatchObject({ value: 2499 / 4, quality: 'good' });
+  expect(first['N-4999']).toMatchObject({ value: 4999 / 4, quality: 'good' });
   expect(first['S-7']).toMatchObject({ value: false, quality: 'good' });
   expect(live.get('N-1234')).toMatchObject({ value: 1234 / 4, quality: 'good', source: 'opcua:ua1' });
   // A downstream edit of one message reaches neither the live table nor any other message.
@@ -107,12 +107,12 @@ test('a report larger than one batch message goes out as several, every tag once
 
   // Every value changes on the server: numbers move, switches turn on.
   const from = got.length;
-  setAll(1000, true);
-  const next = await until('every tag reported again', () => mergedSince(got, from, (tag, s) => (tag.startsWith('S-') ? s.value === true : (s.value as number) >= 1000)), 20_000, { everyMs: 100 });
-  expect(next['N-0']).toMatchObject({ value: 1000, quality: 'good' });
-  expect(next['N-2499'].value).toBe(1000 + 2499 / 4);
+  setAll(10000, true);
+  const next = await until('every tag reported again', () => mergedSince(got, from, (tag, s) => (tag.startsWith('S-') ? s.value === true : (s.value as number) >= 10000)), 20_000, { everyMs: 100 });
+  expect(next['N-0']).toMatchObject({ value: 10000, quality: 'good' });
+  expect(next['N-4999'].value).toBe(10000 + 4999 / 4);
   expect(next['S-19']).toMatchObject({ value: true, quality: 'good' });
-  for (const tag of ['N-0', 'N-999', 'N-1000', 'N-2499']) expect(live.get(tag).value).toBe(1000 + Number(tag.slice(2)) / 4);
+  for (const tag of ['N-0', 'N-2499', 'N-2500', 'N-4999']) expect(live.get(tag).value).toBe(10000 + Number(tag.slice(2)) / 4);
   expect(live.get('S-3')).toMatchObject({ value: true, quality: 'good' });
   expect(Math.max(...got.slice(from).map((m) => Object.keys(m.payload).length))).toBeLessThanOrEqual(BATCH_MAX_TAGS);
 }, 60_000);
