@@ -153,7 +153,15 @@ describe('console page with the real services', () => {
     await value.fill('42');
     await card.locator('button.approve').click();
     const done = page.locator('#history-list .hist.ok[data-proposal=lvl]');
-    await done.waitFor({ state: 'attached', timeout: 15_000 });
+    // A timeout here says what the services saw, not only that the page stayed empty.
+    await done.waitFor({ state: 'attached', timeout: 15_000 }).catch((e: Error) => {
+      const history = page.locator('#history-list').innerHTML().catch(() => '(page gone)');
+      return history.then((h) => {
+        throw new Error(
+          `${e.message}\nproposal: ${JSON.stringify(rc.approval.get('lvl'))}\nwrite results: ${JSON.stringify(rc.writeResults)}\nrefusals: ${JSON.stringify(rc.writeRefusals)}\naudit errors: ${JSON.stringify(rc.auditErrors)}\nhistory: ${h.slice(0, 600)}`,
+        );
+      });
+    });
     expect(await done.locator('.outcome').textContent()).toMatch(/written 42 %, read back 42 %: verified/);
     expect(posted).toBe(1);
     // The approval store issued one signed write for the edited value; copilot-write redeemed it,
@@ -170,6 +178,14 @@ describe('console page with the real services', () => {
       ['op', 'approve'],
     ]);
     expect(decisions[1].data).toMatchObject({ value: 42, edited: true, approvals: ['op'], approvalsRequired: 1 });
+    // A late copy of the older "approved" record (the approve answer and the write's event race)
+    // does not paint over the written one.
+    const written = rc.approval.get('lvl')!;
+    rc.hub.emit({ type: 'proposal', payload: { ...written, state: 'approved', result: undefined, updatedAt: written.updatedAt - 5 } });
+    rc.hub.emit({ type: 'proposal', payload: { ...written, state: 'approved', result: undefined } });
+    await page.waitForTimeout(500);
+    expect(await page.locator('#history-list [data-proposal=lvl]').getAttribute('data-state')).toBe('written');
+    expect(await done.locator('.outcome').textContent()).toMatch(/verified/);
     await page.screenshot({ path: artifactPath('console-page-proposal.png') });
     await page.close();
   });

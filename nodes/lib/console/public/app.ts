@@ -28,6 +28,20 @@ namespace CopilotConsole {
 
   const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3 };
   const OPEN_STATES = ['pending', 'selected', 'approved'];
+
+  /**
+   * Stores a proposal record unless the page already holds a newer one. The answer to an approve
+   * and the live event of the write that follows it race: a fast write's "written" event can
+   * arrive first, and the older "approved" answer must not paint over it (the card then showed
+   * "approved, writing…" until the next reload). Newer: a later update, or at the same
+   * millisecond a decided state over an open one.
+   */
+  function keepNewer(p: Proposal): void {
+    const held = state.proposals.get(p.id);
+    const decided = (x: Proposal) => (OPEN_STATES.indexOf(x.state) >= 0 ? 0 : 1);
+    if (held && (held.updatedAt > p.updatedAt || (held.updatedAt === p.updatedAt && decided(held) > decided(p)))) return;
+    state.proposals.set(p.id, p);
+  }
   const VERDICTS: Record<string, string> = {
     root_cause_identified: 'Root cause identified',
     ambiguous: 'Ambiguous: more than one cause fits',
@@ -205,7 +219,10 @@ namespace CopilotConsole {
         state.incidents = new Map(r.incidents.map((i) => [i.id, i]));
       }),
       loadSection<{ proposals: Proposal[] }>('proposals', '/proposals', (r) => {
+        const held = state.proposals;
         state.proposals = new Map(r.proposals.map((p) => [p.id, p]));
+        // An event that came in while this list was on its way may be newer than the list.
+        held.forEach((p) => keepNewer(p));
       }),
       loadSection<Record<string, unknown>>('kpis', '/kpis', (r) => {
         state.kpis = r;
@@ -283,7 +300,7 @@ namespace CopilotConsole {
     });
     on('proposal', (p: Proposal) => {
       const before = state.proposals.get(p.id);
-      state.proposals.set(p.id, p);
+      keepNewer(p);
       if (!before && OPEN_STATES.indexOf(p.state) >= 0) announce(`New setpoint proposal for ${p.tag}`);
       schedule(renderProposals);
     });
@@ -689,7 +706,7 @@ namespace CopilotConsole {
       controls.push(
         h('button', { type: 'button', class: 'primary', id: `select-${p.id}`, onclick: (e: Event) => void act(e.currentTarget as HTMLElement, async () => {
           const r = await api<{ proposal: Proposal }>('POST', `/proposals/${encodeURIComponent(p.id)}/select`, {});
-          state.proposals.set(p.id, r.proposal);
+          keepNewer(r.proposal);
           renderProposals();
           const v = document.getElementById(valueId);
           if (v) v.focus();
@@ -744,7 +761,7 @@ namespace CopilotConsole {
     if (reason) body.reason = reason;
     await act(e.currentTarget as HTMLElement, async () => {
       const r = await api<{ proposal: Proposal }>('POST', `/proposals/${encodeURIComponent(p.id)}/approve`, body);
-      state.proposals.set(p.id, r.proposal);
+      keepNewer(r.proposal);
       delete state.drafts[valueId];
       delete state.drafts[reasonId];
       renderProposals();
@@ -762,7 +779,7 @@ namespace CopilotConsole {
     }
     await act(e.currentTarget as HTMLElement, async () => {
       const r = await api<{ proposal: Proposal }>('POST', `/proposals/${encodeURIComponent(p.id)}/reject`, { reason });
-      state.proposals.set(p.id, r.proposal);
+      keepNewer(r.proposal);
       delete state.drafts[reasonId];
       renderProposals();
     }, `Rejected: ${p.tag}`);
