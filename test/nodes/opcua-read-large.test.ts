@@ -10,7 +10,7 @@ import { OPCUAServer } from 'node-opcua-server';
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import { DataType, StatusCodes, Variant } from 'node-opcua-client';
 import { BATCH_MAX_TAGS } from '../../nodes/lib/opcua';
-import { collect } from '../helpers/node-red';
+import { collect, useNodeRed } from '../helpers/node-red';
 import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -29,11 +29,10 @@ type Sample = { value: unknown; quality: string; timestamp: number };
 type Msg = { topic: string; payload: Record<string, Sample>; source?: string };
 
 let server: OPCUAServer;
-let userDir: string;
+let plantText: string;
 let setAll: (numberOffset: number, switchesOn: boolean) => void;
 
 beforeAll(async () => {
-  userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opcua-large-'));
   server = new OPCUAServer({
     port: 0,
     serverCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(os.tmpdir(), 'operator-copilot-test-pki', 'large-server'), automaticallyAcceptUnknownCertificate: true }),
@@ -56,23 +55,14 @@ beforeAll(async () => {
     ...Array.from({ length: NUMBERS }, (_, i) => ({ name: `N-${i}`, range: [0, 1e6], source: { connection: 'ua1', nodeId: `ns=1;s=N${i}` } })),
     ...Array.from({ length: SWITCHES }, (_, i) => ({ name: `S-${i}`, type: 'boolean', source: { connection: 'ua1', nodeId: `ns=1;s=S${i}` } })),
   ];
-  fs.writeFileSync(path.join(userDir, 'plant.json'), JSON.stringify({ plant: 'Large', tags }));
+  plantText = JSON.stringify({ plant: 'Large', tags });
 }, 60_000);
 
 afterAll(async () => {
   await server?.shutdown(0);
-  fs.rmSync(userDir, { recursive: true, force: true });
 });
 
-beforeEach(async () => {
-  helper.settings({ userDir });
-  await new Promise<void>((resolve) => helper.startServer(() => resolve()));
-});
-
-afterEach(async () => {
-  await helper.unload();
-  await helper.stopServer();
-});
+const userDir = useNodeRed({ prefix: 'opcua-large-' });
 
 /** The batch messages since `from`, merged, once every tag was reported (undefined before). */
 function mergedSince(got: Msg[], from: number, accept: (tag: string, s: Sample) => boolean): Record<string, Sample> | undefined {
@@ -82,6 +72,7 @@ function mergedSince(got: Msg[], from: number, accept: (tag: string, s: Sample) 
 }
 
 test('a report larger than one batch message goes out as several, every tag once, none sharing a payload', async () => {
+  fs.writeFileSync(path.join(userDir(), 'plant.json'), plantText);
   await helper.load([plantNode, opcuaNode, readNode], [
     { id: 'p1', type: 'copilot-plant', name: 'large', source: 'file', path: 'plant.json' },
     { id: 'c1', type: 'copilot-opcua', name: 'ua1', endpoint: `opc.tcp://127.0.0.1:${server.endpoints[0].port}`, securityMode: 'None', securityPolicy: 'None', acceptUnknownCertificate: true },

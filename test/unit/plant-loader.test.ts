@@ -226,31 +226,13 @@ alarms:
   });
 
   test('a writable Modbus source is a whole holding register of a number type', () => {
-    const text = minimal(`  - name: W2
-    range: [0, 10]
-    source: { connection: plc1, address: "CO:3" }
-    writable: { min: 0, max: 5 }
-  - name: W3
-    range: [0, 10]
-    source: { connection: plc1, address: "HR:10.3" }
-    writable: { min: 0, max: 5 }
-  - name: W4
-    range: [0, 10]
-    source: { connection: plc1, address: "HR:11", type: bool }
-    writable: { min: 0, max: 5 }
-  - name: W5
-    range: [0, 10]
-    source: { connection: plc1, address: "DI:2" }
-    writable: { min: 0, max: 5 }
-  - name: W6
-    range: [0, 10]
-    source: { connection: plc1, address: "HR:12", type: int16 }
-    writable: { min: 0, max: 5 }
-  - name: W7
-    range: [0, 10]
-    source: { connection: plc1, address: "HR:14" }
-    writable: { min: 0, max: 5 }
-`);
+    // tags[1..6]: the same writable tag on each kind of Modbus source.
+    const sources = ['address: "CO:3"', 'address: "HR:10.3"', 'address: "HR:11", type: bool', 'address: "DI:2"', 'address: "HR:12", type: int16', 'address: "HR:14"'];
+    const text = minimal(
+      sources
+        .map((src, i) => `  - name: W${i + 2}\n    range: [0, 10]\n    source: { connection: plc1, ${src} }\n    writable: { min: 0, max: 5 }\n`)
+        .join(''),
+    );
     const { errors } = parsePlantText(text);
     const rule = /a writable Modbus source is a whole holding register \(HR:n, e\.g\. "HR:100"\) of a number type, not bool/;
     expect(errorAt(errors, 'tags[1].source.address').message).toMatch(/CO:3 is a coil/);
