@@ -4,7 +4,7 @@
 // state and poll statistics.
 import { numberSetting } from '../lib/settings';
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import { BATCH_MAX_TAGS, isModbusSource, tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
+import { isModbusSource, reportMessages, tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
 import { ModbusPoller, type ModbusMaster, type TagSampleOut } from '../lib/modbus';
 import { plantNodeOf } from '../shared/plant-ref';
 import { errorText, status } from '../shared/status';
@@ -67,23 +67,8 @@ export = function (RED: NodeAPI) {
     };
 
     const emit = (samples: TagSampleOut[], send: Send) => {
-      if (!samples.length) return;
-      // One send() per message: Node-RED deep-clones every message but the first of a send() that
-      // carries several, and these are new objects that need no clone.
-      if (config.output === 'tag') {
-        for (const s of samples) send({ topic: s.tag, payload: s.value, quality: s.quality, timestamp: s.timestamp, source: conn?.name, ...(s.error ? { error: s.error } : {}) });
-        return;
-      }
-      // Batch messages of at most BATCH_MAX_TAGS tags, as the OPC UA reader's (see there why).
-      for (let start = 0; start < samples.length; start += BATCH_MAX_TAGS) {
-        const payload: Record<string, { value: unknown; quality: string; timestamp: number; error?: string }> = {};
-        const end = Math.min(samples.length, start + BATCH_MAX_TAGS);
-        for (let i = start; i < end; i++) {
-          const s = samples[i];
-          payload[s.tag] = { value: s.value, quality: s.quality, timestamp: s.timestamp, ...(s.error ? { error: s.error } : {}) };
-        }
-        send({ topic: 'batch', payload, source: conn?.name });
-      }
+      const report = { tags: samples.map((s) => s.tag), samples };
+      for (const m of reportMessages(report, config.output === 'tag' ? 'per-tag' : 'batch', conn?.name)) send(m);
     };
 
     /** Every status goes through here: an invalid model or an empty tag list is not painted over. */

@@ -143,19 +143,28 @@ export class ExceptionReporter<S extends Sample = Sample> {
  */
 export const BATCH_MAX_TAGS = 2500;
 
-/** The messages of one report: batch messages of up to BATCH_MAX_TAGS tags, or one message per tag (DESIGN §2 contracts). */
-export function reportMessages(report: Report, mode: OutputMode, source: string): Array<Record<string, unknown>> {
+/** A reported sample; a bad one may say why (the Modbus reader's request error). */
+export type ReportedSample = Sample & { error?: string };
+
+/**
+ * The messages of one report (DESIGN §2 contracts), for both readers: batch messages of up to
+ * BATCH_MAX_TAGS tags, or one message per tag. A sample's `error` goes along where it has one.
+ * Send each with its own send(): Node-RED deep-clones all but the first of a multi-message send().
+ */
+export function reportMessages(report: Report<ReportedSample>, mode: OutputMode, source: string | undefined): Array<Record<string, unknown>> {
   const { tags, samples } = report;
   const out: Array<Record<string, unknown>> = [];
   if (mode === 'batch') {
     for (let start = 0; start < tags.length; start += BATCH_MAX_TAGS) {
       // Copies, never the held samples: a downstream function that edits msg.payload must not
       // change the live value table or what this reporter compares against.
-      const payload: Record<string, Sample> = {};
+      const payload: Record<string, ReportedSample> = {};
       const end = Math.min(tags.length, start + BATCH_MAX_TAGS);
       for (let i = start; i < end; i++) {
         const s = samples[i];
-        payload[tags[i]] = { value: s.value, quality: s.quality, timestamp: s.timestamp };
+        const entry: ReportedSample = { value: s.value, quality: s.quality, timestamp: s.timestamp };
+        if (s.error) entry.error = s.error;
+        payload[tags[i]] = entry;
       }
       out.push({ topic: 'batch', payload, source });
     }
@@ -163,7 +172,9 @@ export function reportMessages(report: Report, mode: OutputMode, source: string)
   }
   for (let i = 0; i < tags.length; i++) {
     const s = samples[i];
-    out.push({ topic: tags[i], payload: s.value, quality: s.quality, timestamp: s.timestamp, source });
+    const m: Record<string, unknown> = { topic: tags[i], payload: s.value, quality: s.quality, timestamp: s.timestamp, source };
+    if (s.error) m.error = s.error;
+    out.push(m);
   }
   return out;
 }
