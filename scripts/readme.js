@@ -17,6 +17,14 @@ const anchor = (h) =>
     .replace(/ /g, '-');
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+// A section file left out of ORDER (or a name in ORDER with no file) would silently drop out of the README.
+const onDisk = fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
+const missing = onDisk.filter((n) => !ORDER.includes(n));
+const absent = ORDER.filter((n) => !onDisk.includes(n));
+if (missing.length || absent.length) {
+  throw new Error(`scripts/readme.js: ${missing.length ? `docs/${missing.join('.md, docs/')}.md not in ORDER (add it where a reader needs it)` : ''}${missing.length && absent.length ? '; ' : ''}${absent.length ? `no docs file for ${absent.join(', ')} in ORDER` : ''}`);
+}
+
 const parts = Object.fromEntries(ORDER.map((n) => [n, fs.readFileSync(path.join(root, 'docs', `${n}.md`), 'utf8').trim() + '\n']));
 const titles = {};
 for (const n of ORDER) {

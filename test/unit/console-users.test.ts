@@ -32,6 +32,19 @@ test('stored users: only valid entries with hashes are kept, errors name the use
   expect(parseStoredUsers('').users).toEqual([]);
 });
 
+test('an environment password keeps one hash across redeploys, so live sessions are not ended as "password changed"', async () => {
+  const first = await parseEnvUsers('operator1:operator', 'same-pw');
+  const again = await parseEnvUsers('operator1:operator, operator2:operator', 'same-pw');
+  expect(again.users[0].hash).toBe(first.users[0].hash);
+  expect(again.users[1].hash).toBe(first.users[0].hash);
+  const json = await parseEnvUsers('[{"name":"op3","roles":["operator"],"password":"same-pw"}]', undefined);
+  expect(json.users[0].hash).toBe(first.users[0].hash);
+  // A changed password is a new hash (and ends the sessions, as it should).
+  const changed = await parseEnvUsers('operator1:operator', 'other-pw');
+  expect(changed.users[0].hash).not.toBe(first.users[0].hash);
+  expect(await verifyPassword('other-pw', changed.users[0].hash)).toBe(true);
+});
+
 test('environment users: compact name:role list with a shared password, or JSON', async () => {
   const compact = await parseEnvUsers('operator1:operator, operator2:operator, supervisor:supervisor+engineer', 'demo-pw');
   expect(compact.errors).toEqual([]);

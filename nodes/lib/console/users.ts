@@ -1,7 +1,26 @@
 // Console users and roles. Users come from the copilot-console node's credentials (scrypt hashes
 // only) and, optionally, from the environment (for demos and containerised installs).
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { hashPassword, isPasswordHash } from './passwords';
+
+/**
+ * One scrypt hash per environment password for the life of the process. Sessions end when the
+ * user's hash changes (a password changed in the editor); a fresh salt at every redeploy gave an
+ * environment user a new hash each time, so every deploy logged them out with "your password was
+ * changed". Keyed by a SHA-256 of the password, which is already in this process's environment.
+ */
+const envHashes = new Map<string, Promise<string>>();
+function hashEnvPassword(password: string): Promise<string> {
+  const key = createHash('sha256').update(password).digest('hex');
+  let hash = envHashes.get(key);
+  if (!hash) {
+    hash = hashPassword(password);
+    envHashes.set(key, hash);
+    hash.catch(() => envHashes.delete(key));
+  }
+  return hash;
+}
 
 export const ROLES = ['operator', 'supervisor', 'engineer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -94,7 +113,7 @@ export async function parseEnvUsers(spec: string | undefined, sharedPassword: st
         errors.push(`environment user ${i + 1}: ${r.error.issues.map((x) => x.message).join('; ')}`);
         continue;
       }
-      const hash = r.data.hash ?? (await hashPassword(r.data.password as string));
+      const hash = r.data.hash ?? (await hashEnvPassword(r.data.password as string));
       users.push({ name: r.data.name, roles: r.data.roles, hash });
     }
     return { users, errors };
@@ -115,7 +134,7 @@ export async function parseEnvUsers(spec: string | undefined, sharedPassword: st
       errors.push(`environment user "${entry}": ${r.error.issues.map((x) => x.message).join('; ')}`);
       continue;
     }
-    hash ??= await hashPassword(sharedPassword as string);
+    hash ??= await hashEnvPassword(sharedPassword as string);
     users.push({ name: r.data.name, roles: r.data.roles, hash });
   }
   return { users, errors };

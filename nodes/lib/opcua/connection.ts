@@ -124,6 +124,12 @@ function messageOf(e: unknown): string {
 
 const TRUST_REFUSED = 'server certificate not trusted';
 
+/** The server's certificate is not (yet) trusted by this client. */
+function isTrustError(e: unknown): boolean {
+  const m = messageOf(e);
+  return /certificate/i.test(m) && /(trust|reject|invalid|untrusted|revoked|BadCertificate|BadSecurityChecks)/i.test(m);
+}
+
 /** Makes node-opcua's connection errors say what to do. */
 export function explainError(e: unknown, opts: Pick<ConnectionOptions, 'pkiDir' | 'endpoint'>): string {
   // node-opcua puts the cause on later lines ("...cannot be established ... Reason: ECONNREFUSED").
@@ -133,7 +139,7 @@ export function explainError(e: unknown, opts: Pick<ConnectionOptions, 'pkiDir' 
   if (/EHOSTUNREACH|ENETUNREACH/.test(full)) return `${opts.endpoint} is unreachable (no route to the host)`;
   if (/cannot be established/i.test(full)) return `cannot connect to ${opts.endpoint} (no OPC UA server answered)`;
   const m = messageOf(e);
-  if (/certificate/i.test(m) && /(trust|reject|invalid|untrusted|revoked|BadCertificate|BadSecurityChecks)/i.test(m))
+  if (isTrustError(e))
     return `${TRUST_REFUSED} (${m}): move it from ${opts.pkiDir}/rejected to ${opts.pkiDir}/trusted/certs, or allow unknown server certificates`;
   if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/i.test(m)) return `user name or password refused by the server (${m})`;
   return m;
@@ -329,7 +335,7 @@ export class OpcuaConnection {
       (e) => {
         if (gen !== this.generation) return;
         const error = explainError(e, this.opts);
-        this.trustRefused = error.startsWith(TRUST_REFUSED);
+        this.trustRefused = isTrustError(e);
         this.opts.log?.warn(`OPC UA ${this.opts.endpoint}: ${error}`);
         this.scheduleReconnect(gen, error);
       },

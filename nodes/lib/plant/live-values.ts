@@ -32,7 +32,7 @@ interface Trend {
  * holds on to nothing the caller allocated. (At 10,000 items changing every 100 ms, keeping a new
  * object per sample for one change period made every one of them survive a young-generation
  * collection, and garbage collection became a third of the OPC UA reader's cost.) A number is
- * kept in a field that only ever holds numbers, which V8 stores unboxed and overwrites in place;
+ * kept in a field that only ever holds numbers, which V8 overwrites in place (no heap number per sample);
  * a field that also held booleans would point to a new heap number per sample.
  */
 export class LiveSlot implements Readonly<LiveValue> {

@@ -221,8 +221,9 @@ namespace CopilotConsole {
       loadSection<{ proposals: Proposal[] }>('proposals', '/proposals', (r) => {
         const held = state.proposals;
         state.proposals = new Map(r.proposals.map((p) => [p.id, p]));
-        // An event that came in while this list was on its way may be newer than the list.
-        held.forEach((p) => keepNewer(p));
+        // An event that came in while this list was on its way may be newer than the list; a
+        // proposal the list no longer has (a redeploy, a pruned old one) is gone, not restored.
+        held.forEach((p) => state.proposals.has(p.id) && keepNewer(p));
       }),
       loadSection<Record<string, unknown>>('kpis', '/kpis', (r) => {
         state.kpis = r;
