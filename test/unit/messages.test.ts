@@ -67,6 +67,20 @@ describe('live value table', () => {
     expect(Object.keys(t.snapshot()).sort()).toEqual(['A', 'B']);
   });
 
+  test('the trends of many tags (more than one shared trend buffer holds) keep to their own tag', () => {
+    const t = new LiveValueTable();
+    const tags = Array.from({ length: 700 }, (_, i) => `T-${i}`);
+    // 130 points each: every ring wraps once.
+    for (let k = 0; k < 130; k++) tags.forEach((tag, i) => t.update(tag, { value: i * 1000 + k, quality: 'good', timestamp: k * 1000 }));
+    for (const i of [0, 255, 256, 511, 512, 699]) {
+      const tr = t.trend(tags[i]);
+      expect(tr).toHaveLength(120);
+      expect(tr[0]).toEqual([10_000, i * 1000 + 10]);
+      expect(tr[119]).toEqual([129_000, i * 1000 + 129]);
+    }
+    expect(t.trend('T-700')).toEqual([]);
+  });
+
   test('a slot taken once is the same tag as update() by name; an empty slot is not a value', () => {
     const t = new LiveValueTable();
     const seen: Array<[string, unknown]> = [];

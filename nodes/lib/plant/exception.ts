@@ -77,13 +77,18 @@ export class ExceptionReporter<S extends Sample = Sample> {
 
   /** The samples to report now (each tag once, its newest reportable sample); clears the queue. */
   takePending(): Report<S> {
-    const out: Report<S> = { tags: [], samples: [] };
-    for (const i of this.pending) {
+    const pending = this.pending;
+    const n = pending.length;
+    // Filled in place rather than grown by push (a report of thousands of tags copied its arrays
+    // a dozen times as they grew).
+    const out: Report<S> = { tags: new Array<string>(n), samples: new Array<S>(n) };
+    for (let k = 0; k < n; k++) {
+      const i = pending[k];
       this.queued[i] = 0;
       const s = this.reported[i]!;
       this.setRef(i, s);
-      out.tags.push(this.tags[i]);
-      out.samples.push(s);
+      out.tags[k] = this.tags[i];
+      out.samples[k] = s;
     }
     this.pending = [];
     return out;
