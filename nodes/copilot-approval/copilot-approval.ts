@@ -5,7 +5,7 @@
 // secret live in a state file, so a redeploy or restart loses nothing and expiry keeps counting.
 import * as fs from 'node:fs';
 import type { NodeAPI, NodeDef } from 'node-red';
-import { ApprovalStore, decisionSchema, generateSecret, MAX_ISSUES, proposalSchema, writeResultSchema, type ApprovalState, type ChangeEvent } from '../lib/approval';
+import { ApprovalStore, decisionSchema, generateSecret, MAX_ISSUES, MIN_SECRET_LENGTH, proposalSchema, writeResultSchema, type ApprovalState, type ChangeEvent } from '../lib/approval';
 import type { ApprovedWrite, Proposal, ProposalRecord } from '../lib/contracts';
 import { ServiceError } from '../lib/contracts';
 import { describeZodError } from '../lib/messages';
@@ -46,6 +46,16 @@ export = function (RED: NodeAPI) {
     const stateFile = new StateFile<Persisted>(stateFilePath(plant.userDir, 'approval', node.id), 200, (e) =>
       node.error(`cannot save the approval state: ${errorText(e)} (pending proposals would not survive a restart; check the copilot-state folder in the Node-RED user directory)`),
     );
+    const typed = node.credentials?.secret?.trim() ?? '';
+    if (typed && typed.length < MIN_SECRET_LENGTH) {
+      // Refused at start-up: otherwise every approval would fail, each with the same error.
+      status.error(node, 'secret too short');
+      const why = `copilot-approval: the Secret field holds ${typed.length} characters; a signing secret needs at least ${MIN_SECRET_LENGTH}. Type a longer one, or empty the field to have one generated; no proposal is taken until then`;
+      node.error(why);
+      // Each message that arrives is reported (a Catch node sees it), never dropped in silence.
+      node.on('input', (_msg: Msg, _send: Send, done: Done) => done(new Error(why)));
+      return;
+    }
     const saved = stateFile.load() ?? {};
     let secret = node.credentials?.secret?.trim() || saved.secret || '';
     let generated = false;

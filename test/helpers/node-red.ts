@@ -45,6 +45,24 @@ export function errorsOf(node: NodeRef): string[] {
   return errors;
 }
 
+/**
+ * The first arguments of every call a node made to one Node method since its flow was loaded,
+ * the constructor's calls included (the watchers above see only later ones).
+ */
+export function callsTo<A = unknown>(id: string, method: 'error' | 'warn' | 'status' | 'log'): A[] {
+  return helper._NodePrototype[method]
+    .getCalls()
+    .filter((c: { thisValue: { id: string } }) => c.thisValue?.id === id)
+    .map((c: { args: unknown[] }) => c.args[0] as A);
+}
+
+/** The same calls as text: an Error as its message, a status as its text. */
+export function reportedBy(id: string, method: 'error' | 'warn' | 'status' | 'log'): string[] {
+  return callsTo<{ message?: string; text?: string } | string | undefined>(id, method).map((a) =>
+    typeof a === 'object' && a ? String(a.message ?? a.text ?? '') : String(a ?? ''),
+  );
+}
+
 /** The status texts the node shows from now on ('' for a status without text). */
 export function statusTextsOf(node: NodeRef): string[] {
   const texts: string[] = [];

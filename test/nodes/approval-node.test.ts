@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuditLog } from '../../nodes/lib/audit';
-import { errorsOf, useNodeRed } from '../helpers/node-red';
+import { callsTo, errorsOf, reportedBy, useNodeRed } from '../helpers/node-red';
 import { DEMO_PLANT_FILE, freshLive } from '../helpers/plant';
-import { sleep } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -63,6 +63,17 @@ describe('copilot-approval', () => {
     const decisions = audit.query({ kind: 'decision' }).map((r) => `${r.actor}:${(r.data as any).action}`);
     expect(decisions).toEqual(['operator1:select', 'operator1:approve', 'operator2:select', 'operator2:approve']);
     expect(audit.verify().ok).toBe(true);
+  });
+
+  test('a typed secret shorter than 16 characters stops the node at start-up, naming the field; a proposal sent to it is reported, not dropped', async () => {
+    await helper.load([plantNode, approvalNode], flow(), { appr: { secret: 'too-short' } });
+    expect(reportedBy('appr', 'error').join('\n')).toMatch(/the Secret field holds 9 characters; a signing secret needs at least 16/);
+    expect(callsTo('appr', 'status').at(-1)).toMatchObject({ fill: 'red', text: 'secret too short' });
+    const errors = errorsOf('appr');
+    helper.getNode('appr').receive(proposal('p1', 'FIC-101.SP', 8));
+    await until('the proposal reported', () => errors.length > 0);
+    expect(errors[0]).toMatch(/Secret field/);
+    expect(helper.getNode('plant').hub.service('approval')).toBeUndefined();
   });
 
   test('the ApprovalService answers with the statuses the console maps: 403, 404, 409, 422', async () => {

@@ -27,8 +27,11 @@ function mac(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest();
 }
 
+/** The shortest secret that signs tokens: a short one could be guessed from a token. */
+export const MIN_SECRET_LENGTH = 16;
+
 export function signToken(secret: string, claims: TokenClaims): string {
-  if (!secret || secret.length < 16) throw new Error('the approval secret is missing or shorter than 16 characters');
+  if (!secret || secret.length < MIN_SECRET_LENGTH) throw new Error(`the approval secret is missing or shorter than ${MIN_SECRET_LENGTH} characters`);
   const payload = canonicalJson(claims);
   return `${b64(payload)}.${b64(mac(secret, payload))}`;
 }
