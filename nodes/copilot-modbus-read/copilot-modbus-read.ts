@@ -4,9 +4,10 @@
 // state and poll statistics.
 import { numberSetting } from '../lib/settings';
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import { isModbusSource, reportMessages, tagsOnConnection, type LiveSlot, type PlantModel } from '../lib/plant';
+import { isModbusSource, reportMessages, type LiveSlot, type PlantModel } from '../lib/plant';
 import { ModbusPoller, type ModbusMaster, type TagSampleOut } from '../lib/modbus';
 import { plantNodeOf } from '../shared/plant-ref';
+import { sourceSplitter } from '../shared/source-split';
 import { errorText, status } from '../shared/status';
 import type { Done, PlantConfigNode, Send } from '../shared/types';
 import type { ModbusConfigNode } from '../copilot-modbus/config-node';
@@ -46,17 +47,11 @@ export = function (RED: NodeAPI) {
     const cleanups: Array<() => void> = [];
 
     const connName = conn?.name ?? '';
-    let warnedOdd = '';
+    const splitSources = sourceSplitter(node, 'Modbus', 'Modbus address', 'address: "HR:100"');
 
     const build = (model: PlantModel) => {
       if (!conn) return;
-      const onConnection = tagsOnConnection(model, connName);
-      const odd = onConnection.filter((t) => !isModbusSource(t.source)).map((t) => t.name);
-      // Named once per list (a reload with the same odd tags does not repeat it).
-      if (odd.length && odd.join(',') !== warnedOdd) {
-        node.warn(`not read: ${odd.join(', ')} name connection "${connName}" but have no Modbus address; a Modbus source is {connection: ${connName}, address: "HR:100"}`);
-      }
-      warnedOdd = odd.join(',');
+      const { onConnection } = splitSources(model, connName, isModbusSource);
       poller = new ModbusPoller(onConnection, { defaultUnitId: conn.unitId, maxGap, fullRefreshMs });
       const live = plant?.live;
       slots = live ? poller.tags.map((t) => live.slot(t)) : [];

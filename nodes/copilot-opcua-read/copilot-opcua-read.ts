@@ -3,11 +3,12 @@
 // deadband) with a periodic full refresh. The connection's shared session does the protocol
 // work; this node maps tags, qualities and messages.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { ExceptionReporter, readConfigSchema, reportMessages, type ReadConfig, type Report } from '../lib/opcua';
+import { readConfigSchema, type ReadConfig } from '../lib/opcua';
 import type { ConnectionStatus, SubscriptionItem } from '../lib/opcua/connection';
 import { describeZodError } from '../lib/messages';
-import { isOpcuaSource, tagsOnConnection, type LiveSlot, type LiveValue, type PlantModel, type Quality, type TagValue } from '../lib/plant';
+import { ExceptionReporter, isOpcuaSource, reportMessages, type Report, type LiveSlot, type LiveValue, type PlantModel, type Quality, type TagValue } from '../lib/plant';
 import { plantNodeOf } from '../shared/plant-ref';
+import { sourceSplitter } from '../shared/source-split';
 import { errorText, status } from '../shared/status';
 import type { Done, Node, PlantConfigNode, Send } from '../shared/types';
 import type { OpcuaConfigNode } from '../copilot-opcua/opcua-node';
@@ -56,6 +57,7 @@ export = function (RED: NodeAPI) {
     if (!connection) return fail('connection invalid', `OPC UA connection "${conn.name ?? ''}": ${conn.configError ?? 'invalid settings'}`);
     const connName = conn.name ?? '';
     const source = `opcua:${connName}`;
+    const splitSources = sourceSplitter(node, 'OPC UA', 'nodeId', 'nodeId: "ns=1;s=..."');
 
     let model: PlantModel | undefined;
     let items: SubscriptionItem[] = [];
@@ -121,12 +123,7 @@ export = function (RED: NodeAPI) {
 
     const subscribe = (m: PlantModel) => {
       model = m;
-      const onConnection = tagsOnConnection(m, connName);
-      const tags = onConnection.filter((t) => isOpcuaSource(t.source));
-      if (tags.length < onConnection.length) {
-        const odd = onConnection.filter((t) => !isOpcuaSource(t.source)).map((t) => t.name);
-        node.warn(`not read: ${odd.join(', ')} name connection "${connName}" but have no nodeId; an OPC UA source is {connection: ${connName}, nodeId: "ns=1;s=..."}`);
-      }
+      const { tags } = splitSources(m, connName, isOpcuaSource);
       const next = tags.map((t) => ({ key: t.name, nodeId: isOpcuaSource(t.source) ? t.source.nodeId : '' }));
       const unchanged = next.length > 0 && next.length === items.length && next.every((i, k) => i.key === items[k].key && i.nodeId === items[k].nodeId);
       const prevNodeIds = new Map(items.map((i) => [i.key, i.nodeId]));

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { ReactorProcess } from '../../sim/reactor';
 import { startModbusServer, type RunningModbusServer } from '../../sim/modbus-server';
-import { collect, useNodeRed } from '../helpers/node-red';
+import { callsTo, collect, reportedBy, useNodeRed } from '../helpers/node-red';
 import { DEMO_PLANT_FILE } from '../helpers/plant';
 import { sleep, until } from '../helpers/wait';
 import { BATCH_MAX_TAGS } from '../../nodes/lib/plant';
@@ -113,8 +113,10 @@ describe('copilot-modbus-read in Node-RED', () => {
     await conn.writeTag(sp, 72);
     expect(proc.read('TIC-201.SP')).toBe(72);
     expect(await conn.readTag(sp)).toMatchObject({ value: 72, quality: 'good' });
-    await conn.writeTag(plant.model.tagsByName.get('TIC-201.AUTO'), false);
-    expect(proc.read('TIC-201.AUTO')).toBe(false);
+    // Setpoints are whole holding registers (the loader refuses a writable coil): a coil is refused before the device is touched.
+    const auto = proc.read('TIC-201.AUTO');
+    await expect(conn.writeTag(plant.model.tagsByName.get('TIC-201.AUTO'), !auto)).rejects.toThrow(/TIC-201.AUTO is in CO: setpoint writes go to holding registers \(HR\) only/);
+    expect(proc.read('TIC-201.AUTO')).toBe(auto);
     await expect(conn.writeTag(plant.model.tagsByName.get('TT-201'), 50)).rejects.toThrow(/exception 02/);
   });
 
@@ -129,17 +131,8 @@ describe('copilot-modbus-read in Node-RED', () => {
     await helper.request().get('/copilot-modbus/nope/metrics').expect(404);
   });
 
-  const statusCalls = (id: string): Array<{ fill?: string; text?: string }> =>
-    helper._NodePrototype.status
-      .getCalls()
-      .filter((c: { thisValue: { id: string } }) => c.thisValue.id === id)
-      .map((c: { args: Array<{ fill?: string; text?: string }> }) => c.args[0]);
-  const warnsOf = (id: string): string =>
-    helper._NodePrototype.warn
-      .getCalls()
-      .filter((c: { thisValue: { id: string } }) => c.thisValue.id === id)
-      .map((c: { args: unknown[] }) => String(c.args[0]))
-      .join('\n');
+  const statusCalls = (id: string) => callsTo<{ fill?: string; text?: string }>(id, 'status');
+  const warnsOf = (id: string): string => reportedBy(id, 'warn').join('\n');
   const withPlant = (inline: string) => flow().map((n) => (n.id === 'plant' ? { ...n, inline } : n));
 
   test('no tags on the connection stays the status after polls (not "0/0 good"); OPC UA sources on it are warned about', async () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { OPCUAServer } from 'node-opcua-server';
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import { DataType, StatusCodes, Variant } from 'node-opcua-client';
-import { BATCH_MAX_TAGS } from '../../nodes/lib/opcua';
+import { BATCH_MAX_TAGS } from '../../nodes/lib/plant';
 import { collect, useNodeRed } from '../helpers/node-red';
 import { until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports

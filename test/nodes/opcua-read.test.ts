@@ -9,7 +9,7 @@ import { AttributeIds, OPCUAClient } from 'node-opcua-client';
 import { startOpcuaServer, simNodeId } from '../../sim/opcua-server';
 import type { RunningOpcuaServer } from '../../sim/process-api';
 import { fakeProcess, type FakeProcess } from '../unit/opcua-fake-process';
-import { collect } from '../helpers/node-red';
+import { callsTo, collect, reportedBy } from '../helpers/node-red';
 import { sleep, until } from '../helpers/wait';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper');
@@ -235,8 +235,7 @@ test('the editor browse route lists area folders and tag variables; bad input ge
 test('a plant with no tags on the connection opens no session and says so', async () => {
   const inline = 'plant: T\ntags:\n  - { name: YY-1, source: { connection: plc1, address: "HR:0" } }\n';
   await helper.load(nodes, flow({ plant: { source: 'inline', inline } }));
-  const calls = helper._NodePrototype.status.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'r1');
-  expect(calls.at(-1).args[0]).toMatchObject({ fill: 'yellow', text: 'no tags on "ua1"' });
+  expect(callsTo('r1', 'status').at(-1)).toMatchObject({ fill: 'yellow', text: 'no tags on "ua1"' });
   await sleep(300);
   expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
 }, 20000);
@@ -244,8 +243,7 @@ test('a plant with no tags on the connection opens no session and says so', asyn
 test('a tag that names the OPC UA connection but has a Modbus-style source is warned about, not silently dropped', async () => {
   const inline = 'plant: T\ntags:\n  - { name: YY-2, source: { connection: ua1, address: "HR:0" } }\n';
   await helper.load(nodes, flow({ plant: { source: 'inline', inline } }));
-  const warns = helper._NodePrototype.warn.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'r1');
-  expect(warns.map((c: { args: unknown[] }) => String(c.args[0])).join('\n')).toMatch(/not read: YY-2 name connection "ua1" but have no nodeId/);
+  expect(reportedBy('r1', 'warn').join('\n')).toMatch(/not read: YY-2 name connection "ua1" but have no nodeId; an OPC UA source is \{connection: ua1, nodeId: /);
   await sleep(300);
   expect(await serverCounts()).toEqual({ sessions: 0, subscriptions: 0 });
 }, 20000);
@@ -259,7 +257,7 @@ test('a plant-file edit that keeps the node ids keeps the subscription; one that
   const got = collect<Msg>('h1');
   await until('the first batch', () => got.find((m) => m.topic === 'batch'), 10_000);
   expect(c.subscriptionsCreated).toBe(1);
-  const reloads = () => helper._NodePrototype.log.getCalls().filter((k: { thisValue: { id: string }; args: unknown[] }) => k.thisValue.id === 'p1' && /reloaded/.test(String(k.args[0]))).length;
+  const reloads = () => reportedBy('p1', 'log').filter((t) => /reloaded/.test(t)).length;
   // A deadband edit: same tags, same node ids.
   fs.writeFileSync(file, original.replace('deadband: 0.1\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }', 'deadband: 0.25\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }'));
   await until('the first reload', () => reloads() === 1, 8000);
@@ -270,5 +268,5 @@ test('a plant-file edit that keeps the node ids keeps the subscription; one that
   fs.writeFileSync(file, original.replace('\n    source: { connection: ua1, nodeId: "ns=1;s=TT-201" }', ''));
   await until('the second reload', () => reloads() === 2, 8000);
   await until('the new subscription', () => c.subscriptionsCreated === 2, 10_000);
-  expect(await until('one subscription on the server', async () => (await serverCounts()).subscriptions === 1, 10_000, { everyMs: 200 })).toBe(true);
+  await until('one subscription on the server', async () => (await serverCounts()).subscriptions === 1, 10_000, { everyMs: 200 });
 }, 30000);

@@ -4,19 +4,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import {
-  backoffDelay,
-  batches,
-  coerceForWrite,
-  connectionConfigSchema,
-  BATCH_MAX_TAGS,
-  ExceptionReporter,
-  exceeds,
-  qualityOf,
-  readConfigSchema,
-  reportMessages,
-  tagValueOf,
-} from '../../nodes/lib/opcua';
+import { batches, coerceForWrite, connectionConfigSchema, qualityOf, readConfigSchema, tagValueOf } from '../../nodes/lib/opcua';
+import { backoffDelay } from '../../nodes/lib/backoff';
+import { BATCH_MAX_TAGS, ExceptionReporter, exceeds, reportMessages } from '../../nodes/lib/plant';
 
 test('status codes map to good / uncertain / bad by their severity bits', () => {
   expect(qualityOf(0)).toBe('good'); // Good

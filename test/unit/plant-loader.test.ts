@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatPlantError, loadPlantFile, parsePlantText, checkConnections, type PlantError } from '../../nodes/lib/plant';
+import { formatPlantError, loadPlantFile, parsePlantText, type PlantError } from '../../nodes/lib/plant';
 
 const demo = path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml');
 
@@ -256,14 +256,6 @@ alarms:
     const r = loadPlantFile('/nonexistent/plant.yaml');
     expect(r.model).toBeUndefined();
     expect(r.errors[0].message).toMatch(/cannot read the file/);
-  });
-
-  test('checkConnections names tags whose connection the flow does not define', () => {
-    const { model } = loadPlantFile(demo);
-    expect(checkConnections(model!, ['plc1'])).toEqual([]);
-    const errs = checkConnections(model!, ['plc2']);
-    expect(errs).toHaveLength(24);
-    expect(errs[0].message).toMatch(/reads from "plc1", but the flow has no .* \(known: plc2\)/);
   });
 
   test('alarmFiles merges CSV alarm lists with their own file and row in errors', () => {

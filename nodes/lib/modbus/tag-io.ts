@@ -4,7 +4,7 @@ import type { TagIO, TagReading } from '../approval/write';
 import type { Tag, TagValue } from '../plant';
 import { isModbusSource } from '../plant';
 import { decodeRegisters, encodeRegisters, isBitArea, pointOf, readFunctionCode, widthOf } from './codec';
-import { readBits, readRegisters, writeCoil, writeRegisters, type ModbusMaster } from './master';
+import { readBits, readRegisters, writeRegisters, type ModbusMaster } from './master';
 import { sampleOfRead } from './poller';
 
 /**
@@ -30,11 +30,9 @@ export function modbusTagIO(borrow: <T>(fn: (m: ModbusMaster) => Promise<T>) => 
       borrow(async (m) => {
         const p = pointFor(tag);
         const unit = p.unitId ?? defaultUnit;
-        if (p.area === 'CO') {
-          if (typeof value !== 'boolean') throw new Error(`${tag.name} is a coil: write true or false`);
-          return writeCoil(m, unit, p.offset, value);
-        }
-        if (p.area !== 'HR') throw new Error(`${tag.name} is in ${p.area}, which is read-only in Modbus`);
+        // The plant loader accepts writable setpoints in holding registers only (FC16), so a
+        // write elsewhere is a caller's mistake, refused before the device is touched.
+        if (p.area !== 'HR') throw new Error(`${tag.name} is in ${p.area}: setpoint writes go to holding registers (HR) only`);
         if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`${tag.name} needs a number`);
         return writeRegisters(m, unit, p.offset, encodeRegisters(p, value));
       }),

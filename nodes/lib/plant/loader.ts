@@ -211,6 +211,8 @@ function buildModel(plant: PlantFile, locate: Locate, errors: PlantError[], file
     let at: ReturnType<typeof parseAddress> | undefined;
     if (isModbusSource(src)) {
       // The address rules are the codec's (the poller and the write path use the same ones).
+      // The address is parsed on its own first, so that the area checks below still run when
+      // only pointOf's range check fails (both errors are then reported at once).
       try {
         at = parseAddress(src.address);
         pointOf(src);
@@ -382,22 +384,4 @@ function buildModel(plant: PlantFile, locate: Locate, errors: PlantError[], file
     interlocks,
     origin: { file, sha256: createHash('sha256').update(text).digest('hex'), loadedAt: Date.now() },
   };
-}
-
-/**
- * Checked when a flow starts: every tag's `source.connection` must name a connection node the
- * flow defines (a copilot-modbus or copilot-opcua config node with that name).
- */
-export function checkConnections(model: PlantModel, known: Iterable<string>): PlantError[] {
-  const names = new Set(known);
-  const errors: PlantError[] = [];
-  model.tags.forEach((t, i) => {
-    if (t.source && !names.has(t.source.connection))
-      errors.push({
-        file: model.origin.file,
-        field: `tags[${i}].source.connection`,
-        message: `${t.name} reads from "${t.source.connection}", but the flow has no copilot-modbus/copilot-opcua connection of that name (known: ${[...names].join(', ') || 'none'})`,
-      });
-  });
-  return errors;
 }
