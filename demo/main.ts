@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startNodeRed, PACKAGE_ROOT, type EmbeddedNodeRed } from './node-red';
 import { startSimulator } from '../sim';
+import { envUserEntries, envUserEntryParts } from '../nodes/lib/console/users';
 
 export interface DemoOptions {
   port: number;
@@ -73,12 +74,23 @@ export function envUserNames(flowText: string): string[] {
     if (n?.type !== 'copilot-console' || typeof n.envUsers !== 'string') continue;
     const spec = n.envUsers.trim();
     if (spec.startsWith('[') || spec.includes('${')) continue;
-    for (const entry of spec.split(/[,\n;]/)) {
-      const name = entry.split(':')[0].trim();
+    for (const entry of envUserEntries(spec)) {
+      const { name } = envUserEntryParts(entry);
       if (name) names.add(name);
     }
   }
   return [...names];
+}
+
+/**
+ * The host to print in the Node-RED and console URLs for the address Node-RED listens on (HOST):
+ * that address itself, except a wildcard (all interfaces), where this machine's loopback works.
+ */
+export function urlHost(listen: string | undefined): { host: string; note: string } {
+  const h = (listen ?? '').trim();
+  if (!h || h === '127.0.0.1' || h === 'localhost') return { host: '127.0.0.1', note: '' };
+  if (h === '0.0.0.0' || h === '::' || h === '[::]') return { host: '127.0.0.1', note: `  (listening on all interfaces: HOST=${h}; from another machine use this machine's address)` };
+  return { host: h.includes(':') && !h.startsWith('[') ? `[${h}]` : h, note: '' };
 }
 
 export function optionsFromEnv(): DemoOptions {
@@ -193,11 +205,12 @@ export async function main(): Promise<void> {
     process.exit(1);
   }
   const sim = demo.sim;
+  const web = urlHost(process.env.HOST);
   const lines = [
     '',
     'Operator Copilot demo is running',
-    `  Operator console   http://127.0.0.1:${demo.red.port}/copilot`,
-    `  Node-RED editor    http://127.0.0.1:${demo.red.port}/`,
+    `  Operator console   http://${web.host}:${demo.red.port}/copilot${web.note}`,
+    `  Node-RED editor    http://${web.host}:${demo.red.port}/`,
     `  Users              ${demo.users.length ? demo.users.join(', ') : '(none from the environment: see the copilot-console node)'}  password: ${o.password}${o.passwordGenerated ? '  (generated; set DEMO_PASSWORD to choose one)' : ''}`,
     `  Simulator          fault API http://127.0.0.1:${sim.httpPort}/faults · Modbus TCP 127.0.0.1:${sim.modbusPort}${sim.opcuaPort ? ` · OPC UA opc.tcp://127.0.0.1:${sim.opcuaPort}` : ''} · speed ${o.speed}x`,
     `  Reasoner           ${o.llm ? `LLM ${o.llm.provider} ${o.llm.model} at ${o.llm.url} (knowledge base as fallback)` : 'built-in knowledge base (no LLM configured)'}`,

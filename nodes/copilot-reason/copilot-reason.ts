@@ -9,7 +9,7 @@ import type { ReasonService } from '../lib/hub';
 import type { LlmHandle } from '../lib/llm';
 import { samplesFromMessage } from '../lib/messages';
 import { numberSetting } from '../lib/settings';
-import { alarmEventOf, FeedbackBook, Reasoner, type FeedbackRecord, type SuggestionMeta } from '../lib/reasoning';
+import { alarmEventOf, budgetsAboveCeiling, FeedbackBook, Reasoner, type FeedbackRecord, type SuggestionMeta } from '../lib/reasoning';
 import { StateFile, stateFilePath } from '../lib/state-file';
 import { plantAuditor } from '../shared/audit';
 import { plantNodeOf } from '../shared/plant-ref';
@@ -91,6 +91,7 @@ export = function (RED: NodeAPI) {
       showStatus();
     };
 
+    const budgets = { llmCallsPerMinute: optional(config.callsPerMinute), tokenBudgetPerHour: optional(config.tokenBudget) };
     const build = () => {
       if (!plant?.model) return;
       const saved = stateFile?.load();
@@ -112,8 +113,7 @@ export = function (RED: NodeAPI) {
           expiryMs: setting(config.expiry, 5) * 60_000,
           minIntervalMs: setting(config.minInterval, 2) * 1000,
           refreshMs: setting(config.refresh, 5) * 1000,
-          llmCallsPerMinute: optional(config.callsPerMinute),
-          tokenBudgetPerHour: optional(config.tokenBudget),
+          ...budgets,
           incidents: { groupWindowMs: setting(config.groupWindow, 10) * 60_000 },
         },
         advisor,
@@ -121,6 +121,7 @@ export = function (RED: NodeAPI) {
       );
       reasoner.tracker.restore(saved?.incidents ?? []);
       if (llmProblem) node.warn(`the LLM is not used: ${llmProblem}`);
+      if (advisor) for (const note of budgetsAboveCeiling(budgets, advisor.settings)) node.warn(note);
       showStatus();
     };
     build();

@@ -63,6 +63,8 @@ export type Verdict = 'root_cause_identified' | 'ambiguous' | 'insufficient_evid
 export interface PolicyVerdict {
   ok: boolean;
   reasons: string[];
+  /** Set when one of the reasons is a change larger than the allowed step(s) from the live value. */
+  overStep?: boolean;
 }
 
 export interface Proposal {

@@ -20,10 +20,14 @@ const quality = z.enum(['good', 'uncertain', 'bad']);
  * given; `max` keeps only the first issues. Every copilot node and the console word them this way.
  */
 export function describeZodError(e: z.ZodError, opts: { root?: string; max?: number } = {}): string {
+  return zodProblems(e, opts).join('; ');
+}
+
+/** The same wording, one entry per issue (for a list of problems, e.g. a file's). */
+export function zodProblems(e: z.ZodError, opts: { root?: string; max?: number } = {}): string[] {
   return e.issues
     .slice(0, opts.max ?? e.issues.length)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : opts.root ? `${opts.root}: ${i.message}` : i.message))
-    .join('; ');
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : opts.root ? `${opts.root}: ${i.message}` : i.message));
 }
 
 export class MessageError extends Error {

@@ -28,6 +28,7 @@ const fmt = (v: number, unit?: string) => `${Number(v.toPrecision(6))}${unit ? `
 
 export function checkWritePolicy(ctx: PolicyContext, tagName: string, value: unknown, user?: UserRef): PolicyVerdict {
   const reasons: string[] = [];
+  let overStep = false;
   const tag = ctx.model.tagsByName.get(tagName);
   const w = writableOf(ctx.model, tagName);
   if (!tag) return { ok: false, reasons: [`${tagName} is not a tag of plant "${ctx.model.plant}"`] };
@@ -50,7 +51,8 @@ export function checkWritePolicy(ctx: PolicyContext, tagName: string, value: unk
     const steps = Math.max(1, Math.floor(ctx.maxSteps ?? 1));
     const change = Math.abs(value - lv.value);
     // A relative epsilon so that 7 -> 3 with maxStep 4 passes despite float rounding.
-    if (change > w.maxStep * steps * (1 + 1e-9) + 1e-12)
+    overStep = change > w.maxStep * steps * (1 + 1e-9) + 1e-12;
+    if (overStep)
       reasons.push(
         steps === 1
           ? `a change of ${fmt(change, unit)} from the live value ${fmt(lv.value, unit)} exceeds the largest allowed step of ${fmt(w.maxStep, unit)}`
@@ -76,7 +78,7 @@ export function checkWritePolicy(ctx: PolicyContext, tagName: string, value: unk
   if (user && !(user.roles ?? []).some((r) => w.roles.includes(r)))
     reasons.push(`${user.name} (${user.roles.join(', ') || 'no role'}) may not approve writes to ${tagName}; it needs the role ${w.roles.join(' or ')}`);
 
-  return { ok: reasons.length === 0, reasons };
+  return overStep ? { ok: false, reasons, overStep } : { ok: reasons.length === 0, reasons };
 }
 
 /**

@@ -138,11 +138,8 @@ export async function executeApprovedWrite(payload: unknown, deps: WriteDeps): P
   if (!policy.ok) {
     audit('policy-refusal', deps.actor, { proposalId, tag: tagName, value, stage: 'write', reasons: policy.reasons });
     // A change beyond one maxStep that the approval service approved for a ramp this node does not do.
-    const lv = deps.live(tagName)?.value;
-    const maxStep = writableOf(model, tagName)?.maxStep;
-    const hint = rampMismatch(!!deps.ramp, deps.approvalMaxSteps);
-    const overStep = maxStep !== undefined && typeof lv === 'number' && Math.abs(value - lv) > maxStep * (1 + 1e-9) + 1e-12;
-    return fail(`refused just before the write: ${policy.reasons.join('; ')}${hint && overStep ? `; ${hint}` : ''}`);
+    const hint = policy.overStep ? rampMismatch(!!deps.ramp, deps.approvalMaxSteps) : undefined;
+    return fail(`refused just before the write: ${policy.reasons.join('; ')}${hint ? `; ${hint}` : ''}`);
   }
   const io = deps.io(tag);
   if (typeof io === 'string') return fail(io);

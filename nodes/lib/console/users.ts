@@ -118,14 +118,14 @@ export async function parseEnvUsers(spec: string | undefined, sharedPassword: st
     }
     return { users, errors };
   }
-  const entries = text.split(/[,\n;]/).map((s) => s.trim()).filter(Boolean);
+  const entries = envUserEntries(text);
   if (entries.length && !sharedPassword) {
     return { users, errors: ['environment users are listed as name:role but no password is set: set the "Env password" field of the copilot-console node to the environment variable that holds their shared password, written as ${VARIABLE} (e.g. ${DEMO_PASSWORD}), never the password itself'] };
   }
   let hash: string | undefined;
   for (const entry of entries) {
-    const [name, roleText = 'operator', ...rest] = entry.split(':');
-    if (rest.length) {
+    const { name, roleText, extra } = envUserEntryParts(entry);
+    if (extra) {
       errors.push(`environment user "${entry}": write name:role or name:role1+role2 (passwords go in the password field, "Env password" of the copilot-console node, not here)`);
       continue;
     }
@@ -138,6 +138,17 @@ export async function parseEnvUsers(spec: string | undefined, sharedPassword: st
     users.push({ name: r.data.name, roles: r.data.roles, hash });
   }
   return { users, errors };
+}
+
+/** The entries of an environment users list written `name:role, name:role1+role2` (commas, semicolons or new lines). */
+export function envUserEntries(text: string): string[] {
+  return text.split(/[,\n;]/).map((s) => s.trim()).filter(Boolean);
+}
+
+/** One `name:role1+role2` entry's parts (the role defaults to operator); `extra` when it has more colons (a password written in). */
+export function envUserEntryParts(entry: string): { name: string; roleText: string; extra: boolean } {
+  const [name, roleText = 'operator', ...rest] = entry.split(':');
+  return { name: name.trim(), roleText, extra: rest.length > 0 };
 }
 
 /** Credentials users first; an environment user with the same name is ignored (and reported). */

@@ -7,6 +7,7 @@ import { ALARM_TYPES } from '../plant/schema';
 import type { PlantModel } from '../plant/model';
 import type { ActiveAlarm, SnapshotValue } from './deviation';
 import type { DiagnosisInput } from './diagnose';
+import { zodProblems } from '../messages';
 
 const time = z.union([
   z.number().nonnegative(),
@@ -46,7 +47,7 @@ const ms = (t: string | number) => (typeof t === 'number' ? t : Date.parse(t));
 /** Validates a parsed snapshot file; returns the diagnosis input or readable problems. */
 export function snapshotToInput(model: PlantModel, raw: unknown): { input?: DiagnosisInput; errors: string[] } {
   const r = snapshotSchema.safeParse(raw);
-  if (!r.success) return { errors: r.error.issues.map((i) => `${i.path.join('.') || '(snapshot)'}: ${i.message}`) };
+  if (!r.success) return { errors: zodProblems(r.error, { root: '(snapshot)' }) };
   const s = r.data;
   const errors: string[] = [];
   const values: Record<string, SnapshotValue> = {};

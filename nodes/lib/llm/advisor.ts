@@ -9,6 +9,7 @@ import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, ty
 import { tool, type StructuredToolInterface } from '@langchain/core/tools';
 import { z } from 'zod';
 import { llmAnswerSchema, type LlmAdvisor, type LlmAnswer, type LlmContext, type LlmLookups, type LlmSettings, type LlmUsage, type Provider } from './types';
+import { describeZodError } from '../messages';
 
 const MAX_TOOL_ROUNDS = 3;
 
@@ -82,7 +83,7 @@ export class LangChainAdvisor implements LlmAdvisor {
     const prompt = `DATA:\n\`\`\`json\n${JSON.stringify(ctx)}\n\`\`\`\n\nExplain this incident to the operator. ${ANSWER_FORMAT}`;
     const { text, usage } = await this.run(prompt, lookups, signal);
     const parsed = llmAnswerSchema.safeParse(extractJson(text));
-    if (!parsed.success) throw new Error(`the model's answer does not fit the expected structure: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ')}`);
+    if (!parsed.success) throw new Error(`the model's answer does not fit the expected structure: ${describeZodError(parsed.error, { root: 'answer', max: 3 })}`);
     return { answer: parsed.data, usage };
   }
 

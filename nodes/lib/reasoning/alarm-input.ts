@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AlarmEvent, AlarmState } from '../contracts';
 import type { PlantModel } from '../plant/model';
 import { ALARM_TYPES, PRIORITIES } from '../plant/schema';
+import { describeZodError } from '../messages';
 
 const STATES = ['NORMAL', 'UNACK', 'ACKED', 'RTN_UNACK', 'LATCHED', 'SHELVED', 'SUPPRESSED', 'OUT_OF_SERVICE'] as const;
 const scalar = z.union([z.number(), z.boolean(), z.string()]).nullable();
@@ -45,7 +46,7 @@ export function alarmEventOf(model: PlantModel, payload: unknown, topic: unknown
     base.type ??= fromTopic[2];
   }
   const r = alarmEventSchema.safeParse(base);
-  if (!r.success) return { error: `alarm event rejected: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}` };
+  if (!r.success) return { error: `alarm event rejected: ${describeZodError(r.error, { root: 'payload' })}` };
   const p = r.data;
   if (!model.tagsByName.has(p.tag)) return { error: `alarm event rejected: ${p.tag} is not a tag of plant "${model.plant}"` };
   const defs = model.alarmsByTag.get(p.tag) ?? [];

@@ -78,6 +78,22 @@ interface Track {
   lastDiagnosis?: DiagnosisResult;
 }
 
+/**
+ * What a reasoning node's own LLM budgets lose to copilot-llm's (which are the ceiling, see the
+ * Reasoner's constructor): one sentence per budget set above it, for a warning at deploy, so an
+ * engineer who typed a larger budget is not left wondering why the LLM stops early.
+ */
+export function budgetsAboveCeiling(opts: Pick<ReasonOptions, 'llmCallsPerMinute' | 'tokenBudgetPerHour'>, llm: { callsPerMinute: number; tokenBudgetPerHour: number }): string[] {
+  const out: string[] = [];
+  if (opts.llmCallsPerMinute !== undefined && opts.llmCallsPerMinute > llm.callsPerMinute)
+    out.push(`LLM calls per minute ${opts.llmCallsPerMinute} is above the copilot-llm node's ${llm.callsPerMinute}, so ${llm.callsPerMinute} applies`);
+  const tokens = opts.tokenBudgetPerHour;
+  const ceiling = llm.tokenBudgetPerHour;
+  if (tokens !== undefined && ceiling > 0 && (tokens === 0 || tokens > ceiling))
+    out.push(`token budget ${tokens === 0 ? '0 (no limit)' : `${tokens} per hour`} is above the copilot-llm node's ${ceiling} per hour, so ${ceiling} applies`);
+  return out;
+}
+
 export class Reasoner {
   readonly tracker: IncidentTracker;
   readonly stats: ReasonStats = { events: 0, diagnoses: 0, suggestions: 0, llmCalls: 0, llmFailures: 0, llmState: 'off' };
