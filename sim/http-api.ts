@@ -7,6 +7,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { describeZodError } from '../nodes/lib/messages';
 import { FAULT_CATALOGUE, FAULT_TARGETS, faultRequestSchema } from './faults';
 import type { ReactorProcess } from './reactor';
 
@@ -68,7 +69,7 @@ export async function startHttpApi(proc: ReactorProcess, opts: { port: number; h
         const parsed = faultRequestSchema.safeParse(raw);
         if (!parsed.success) {
           return send(res, 400, {
-            error: 'bad fault request: ' + parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; '),
+            error: 'bad fault request: ' + describeZodError(parsed.error),
             issues: z.treeifyError(parsed.error),
           });
         }
