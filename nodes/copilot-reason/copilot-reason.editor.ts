@@ -15,6 +15,7 @@
       minInterval: { value: 2, validate: nonNegativeOrEmpty },
       refresh: { value: 5, validate: nonNegativeOrEmpty },
       groupWindow: { value: 10, validate: nonNegativeOrEmpty },
+      settle: { value: 300, validate: nonNegativeOrEmpty },
     },
     inputs: 1,
     outputs: 2,

@@ -25,6 +25,7 @@ interface ReasonDef extends NodeDef {
   minInterval: string | number;
   refresh: string | number;
   groupWindow: string | number;
+  settle?: string | number;
 }
 
 interface Persisted {
@@ -114,6 +115,7 @@ export = function (RED: NodeAPI) {
           minIntervalMs: setting(config.minInterval, 2) * 1000,
           refreshMs: setting(config.refresh, 5) * 1000,
           ...budgets,
+          settleMs: setting(config.settle, 300) * 1000,
           incidents: { groupWindowMs: setting(config.groupWindow, 10) * 60_000 },
         },
         advisor,

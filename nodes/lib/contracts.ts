@@ -115,6 +115,8 @@ export interface Incident {
   alarmIds: string[];
   firstOut?: string;
   flood: boolean;
+  /** The incident this one continues: its alarms stood after that one's upset had settled. */
+  continues?: string;
   suggestion?: Suggestion;
   feedback?: Array<{ cause: string; correct: boolean; note?: string; user: string; at: number }>;
 }

@@ -130,6 +130,63 @@ describe('incidents', () => {
     expect(h.r.incidents()[0].suggestion!.hypotheses[0].cause).toBe('feed-valve-stuck-open');
   });
 
+  describe('after the settle time', () => {
+    // A feed surge raises FT-101, LT-201 and TT-201 HI; the feed valve is freed and FT-101 and
+    // LT-201 clear. Then TT-201 either cools down (settling) or stands high (a transmitter that
+    // started reading 24 degC high while the reactor recovered).
+    const T0 = Date.now();
+    function surgeThenRecover(tt201: (s: number) => number, seconds: number, settleMs = 30_000) {
+      let clock = T0;
+      const live = plant({ 'FT-101': 16.5, 'FIC-101.OUT': 3, 'LT-201': 78, 'TT-201': 88 }, T0);
+      const suggestions: Suggestion[] = [];
+      const incidents: Incident[] = [];
+      const r = new Reasoner(demo, live, { suggestion: (s) => suggestions.push(s), incident: (i) => incidents.push(i) }, { refreshMs: 0, minIntervalMs: 0, settleMs }, undefined, undefined, () => clock);
+      open.push(r);
+      const at = (t: number, a: AlarmEvent) => ({ ...a, activeSince: t });
+      for (const [t, ty] of [['FT-101', 'HI'], ['LT-201', 'HI'], ['TT-201', 'HI']]) r.onAlarm(at(T0, alarm(t, ty)));
+      const first = r.incidents()[0];
+      clock = T0 + 1000;
+      for (const [t, v] of Object.entries({ 'FT-101': 9, 'FIC-101.OUT': 50, 'LT-201': 50 })) live.update(t, { value: v, quality: 'good', timestamp: clock });
+      r.onAlarm({ ...alarm('FT-101', 'HI'), state: 'RTN_UNACK', active: false });
+      r.onAlarm({ ...alarm('LT-201', 'HI'), state: 'RTN_UNACK', active: false });
+      // One reading a second, as the read nodes deliver them.
+      for (let s = 1; s <= seconds; s++) {
+        clock = T0 + 1000 + s * 1000;
+        for (const [t, v] of Object.entries({ ...NORMAL, 'TT-201': tt201(s) })) live.update(t, { value: v, quality: 'good', timestamp: clock });
+        r.flush();
+      }
+      return { r, first, suggestions, incidents };
+    }
+
+    test('an alarm that stands without moving back toward normal goes to a new incident, explained afresh; the old one closes', () => {
+      const { r, first } = surgeThenRecover(() => 94, 40);
+      const [next, old] = r.incidents();
+      expect(old.id).toBe(first.id);
+      expect(old.closedAt).toBeDefined();
+      expect(old.suggestion!.hypotheses[0].cause).toBe('feed-valve-stuck-open');
+      expect(next).toMatchObject({ continues: first.id, alarmIds: ['TT-201:HI'], firstOut: 'TT-201:HI' });
+      expect(next.closedAt).toBeUndefined();
+      expect(next.suggestion!.hypotheses[0].cause).toBe('tt201-sensor-bias');
+      // Split once: later refreshes leave the new incident alone, and its alarm's return closes it.
+      r.flush();
+      expect(r.incidents()).toHaveLength(2);
+      r.onAlarm({ ...alarm('TT-201', 'HI'), state: 'NORMAL', active: false, activeSince: null });
+      expect(r.incidents()[0].closedAt).toBeDefined();
+    });
+
+    test('a reading still moving back toward normal is the plant settling: the explanation stands', () => {
+      const { r, first } = surgeThenRecover((s) => 94 - s * 0.5, 40);
+      expect(r.incidents()).toHaveLength(1);
+      expect(r.incidents()[0]).toMatchObject({ id: first.id });
+      expect(r.incidents()[0].closedAt).toBeUndefined();
+    });
+
+    test('before the settle time, or with a settle time of 0, nothing is split', () => {
+      expect(surgeThenRecover(() => 94, 25).r.incidents()).toHaveLength(1);
+      expect(surgeThenRecover(() => 94, 40, 0).r.incidents()).toHaveLength(1);
+    });
+  });
+
   test('a flood is one incident with a first-out, and it closes when every alarm is back to normal', () => {
     const h = harness(plant(), { minIntervalMs: 60_000 });
     open.push(h.r);

@@ -40,6 +40,13 @@ export interface ReasonOptions {
   tokenBudgetPerHour?: number;
   /** Trend window handed to the diagnosis. Default 2 min. */
   trendWindowMs?: number;
+  /**
+   * Settle time: a recovering incident's explanation stands this long (a plant settling after a
+   * fault can look like another fault). After it, alarms still standing that have not moved back
+   * toward normal over the last settle time are split off into a new incident and explained
+   * afresh. 0 = never. Default 5 min.
+   */
+  settleMs?: number;
   incidents?: IncidentOptions;
 }
 
@@ -115,7 +122,7 @@ export class Reasoner {
     readonly feedbackBook: FeedbackBook = new FeedbackBook(),
     private readonly now: () => number = Date.now,
   ) {
-    this.o = { minIntervalMs: 2000, refreshMs: 5000, expiryMs: DEFAULT_PROPOSAL_EXPIRY_MS, trendWindowMs: 120_000, ...stripUndefined(opts) };
+    this.o = { minIntervalMs: 2000, refreshMs: 5000, expiryMs: DEFAULT_PROPOSAL_EXPIRY_MS, trendWindowMs: 120_000, settleMs: 300_000, ...stripUndefined(opts) };
     this.tracker = new IncidentTracker(model, opts.incidents);
     if (llm) {
       // copilot-llm's budgets are the ceiling: a reasoning node may only lower them. For tokens,
@@ -176,8 +183,9 @@ export class Reasoner {
     this.tracks.clear();
   }
 
-  /** Diagnoses now every open incident whose alarms changed, or that has none yet (used by tests and benches). */
+  /** Does now what is due: splits settled incidents, diagnoses every open incident whose alarms changed or that has none yet (used by tests and benches). */
   flush(): void {
+    this.splitSettled();
     for (const inc of this.tracker.openIncidents()) {
       const t = this.track(inc.id);
       if (t.timer) clearTimeout(t.timer), (t.timer = undefined);
@@ -212,10 +220,46 @@ export class Reasoner {
   }
 
   private refresh(): void {
+    this.splitSettled();
     for (const inc of this.tracker.openIncidents()) {
       const t = this.track(inc.id);
       if (!t.timer && this.now() - t.lastRunAt >= this.o.refreshMs) this.run(inc);
     }
+  }
+
+  /** Recovering incidents past the settle time whose standing alarms no longer settle: see IncidentTracker.splitOff. */
+  private splitSettled(): void {
+    const settle = this.o.settleMs;
+    if (!(settle > 0)) return;
+    const now = this.now();
+    for (const inc of this.tracker.openIncidents()) {
+      if (!recovering(inc) || inc.recoveringSince === undefined || now - inc.recoveringSince < settle) continue;
+      const standing = this.tracker.activeAlarms(inc);
+      if (!standing.length || standing.some((a) => this.settling(a, now - settle))) continue;
+      const next = this.tracker.splitOff(inc, now);
+      this.untrack(inc.id);
+      this.events.incident(publicIncident(inc));
+      this.events.incident(publicIncident(next));
+      this.schedule(next);
+    }
+  }
+
+  /**
+   * Whether a standing alarm's value has moved back toward normal since `since` (by more than 1 %
+   * of the tag's range, or of its value without one): a reactor still cooling down is settling, a
+   * transmitter stuck high is not. An alarm with no direction (discrete, rate, bad value) or no
+   * trend to judge by is taken as not settling.
+   */
+  private settling(a: { tag: string; type: string }, since: number): boolean {
+    const sign = a.type === 'HI' || a.type === 'HIHI' ? -1 : a.type === 'LO' || a.type === 'LOLO' ? 1 : 0;
+    if (!sign) return false;
+    const tr = this.live.trend(a.tag, since);
+    if (tr.length < 2) return false;
+    const range = this.model.tagsByName.get(a.tag)?.range;
+    const first = tr[0][1];
+    const last = tr[tr.length - 1][1];
+    const step = 0.01 * (range ? Math.abs(range[1] - range[0]) : Math.abs(first) || 1);
+    return sign * (last - first) > step;
   }
 
   // ---- diagnosis and suggestion ----------------------------------------------------------
@@ -496,6 +540,7 @@ export function publicIncident(i: IncidentState): Incident {
     alarmIds: [...i.alarmIds],
     ...(i.firstOut ? { firstOut: i.firstOut } : {}),
     flood: i.flood,
+    ...(i.continues ? { continues: i.continues } : {}),
     ...(i.suggestion ? { suggestion: i.suggestion } : {}),
     ...(i.feedback ? { feedback: i.feedback } : {}),
   };

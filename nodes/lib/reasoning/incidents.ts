@@ -37,6 +37,8 @@ export interface IncidentState extends Incident {
   revision: number;
   /** Alarms of this incident that returned to normal since its last raise. */
   clearedSinceRaise: number;
+  /** When it began to recover (its first alarm cleared since the last raise). */
+  recoveringSince?: number;
 }
 
 /** Recovering: an alarm of it has cleared and none was raised since. It takes no new alarms. */
@@ -110,7 +112,7 @@ export class IncidentTracker {
       owner.events.set(e.id, e);
       const changed = countsForIncident(before) !== counts;
       if (counts && changed) this.noteRaise(owner, now);
-      if (!counts && changed) owner.clearedSinceRaise++;
+      if (!counts && changed && owner.clearedSinceRaise++ === 0) owner.recoveringSince = now;
       if (![...owner.events.values()].some(countsForIncident)) {
         this.close(owner, now);
         return { incident: owner, opened: false, closed: true, rediagnose: false };
@@ -155,6 +157,30 @@ export class IncidentTracker {
     return inc;
   }
 
+  /**
+   * Ends a recovering incident whose remaining alarms have stopped settling: they move to a new
+   * incident (which `continues` the old one) to be explained afresh, and the old one closes. A
+   * second fault that keeps an alarm of the first one standing (a transmitter that starts reading
+   * high while the reactor cools down) raises no alarm of its own, so without this it would stay
+   * hidden behind the first incident's explanation for as long as the alarm stood.
+   */
+  splitOff(inc: IncidentState, now: number): IncidentState {
+    const standing = this.activeAlarms(inc).sort((a, b) => (a.activeSince ?? now) - (b.activeSince ?? now));
+    const next = this.create(now, inc.area);
+    next.continues = inc.id;
+    for (const e of standing) {
+      inc.events.delete(e.id);
+      next.events.set(e.id, e);
+      next.alarmIds.push(e.id);
+      next.tags.add(e.tag);
+      if (e.area) next.areas.add(e.area);
+    }
+    next.firstOut = standing[0]?.id;
+    next.revision++;
+    this.close(inc, now);
+    return next;
+  }
+
   /** Active alarms of an incident, plus alarms standing elsewhere in the plant (context, little weight). */
   activeAlarms(inc: IncidentState): AlarmEvent[] {
     return [...inc.events.values()].filter(countsForIncident);
@@ -163,6 +189,7 @@ export class IncidentTracker {
   private noteRaise(inc: IncidentState, now: number): void {
     inc.lastAlarmAt = now;
     inc.clearedSinceRaise = 0;
+    inc.recoveringSince = undefined;
     this.raises.push(now);
     while (this.raises.length && now - this.raises[0] > this.o.floodWindowMs) this.raises.shift();
   }

@@ -542,6 +542,7 @@ namespace CopilotConsole {
       h('span', null, `Opened ${time(i.openedAt)}`),
       i.area ? h('span', null, ` · area ${i.area}`) : null,
       i.firstOut ? h('span', null, ` · first out ${i.firstOut}`) : null,
+      i.continues ? h('span', { title: 'these alarms still stood after that incident had settled, so they are explained afresh' }, ` · continues ${i.continues}`) : null,
       i.flood ? h('span', { class: 'badge flood' }, 'ALARM FLOOD') : null,
     );
     if (!s) return h('article', { class: 'incident-view' }, head, h('p', { class: 'empty calm' }, 'Diagnosing…'));
