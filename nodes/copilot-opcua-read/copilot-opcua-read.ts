@@ -6,6 +6,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { readConfigSchema, type ReadConfig } from '../lib/opcua';
 import type { ConnectionStatus, SubscriptionItem } from '../lib/opcua/connection';
 import { describeZodError } from '../lib/messages';
+import { settleWithin } from '../lib/timeout';
 import { ExceptionReporter, isOpcuaSource, reportMessages, type Report, type LiveSlot, type LiveValue, type PlantModel, type Quality, type TagValue } from '../lib/plant';
 import { plantNodeOf } from '../shared/plant-ref';
 import { sourceSplitter } from '../shared/source-split';
@@ -233,16 +234,10 @@ export = function (RED: NodeAPI) {
       closing = true;
       clearInterval(refreshTimer);
       for (const c of cleanups) c();
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(bound);
+      settleWithin(connection.release(node.id), CLOSE_BOUND_MS, () => {
         status.clear(node);
         done();
-      };
-      const bound = setTimeout(finish, CLOSE_BOUND_MS);
-      connection.release(node.id).then(finish, finish);
+      });
     });
   }
 

@@ -8,6 +8,7 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { connectionConfigSchema, type ConnectionConfig } from '../lib/opcua';
 import type { OpcuaConnection, ConnectionOptions, ConnectionStatus } from '../lib/opcua/connection';
 import { describeZodError } from '../lib/messages';
+import { settleWithin } from '../lib/timeout';
 import { isOpcuaSource, type Tag, type TagValue } from '../lib/plant';
 import type { TagReading } from '../shared/connections';
 import type { OpcuaConfigNode } from './opcua-node';
@@ -109,15 +110,7 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       const c = node.connection;
       if (!c) return done();
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(bound);
-        done();
-      };
-      const bound = setTimeout(finish, CLOSE_BOUND_MS);
-      c.close().then(finish, finish);
+      settleWithin(c.close(), CLOSE_BOUND_MS, done);
     });
   }
 

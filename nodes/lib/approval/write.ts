@@ -8,6 +8,7 @@ import type { LiveValue, PlantModel, Quality, Tag, TagValue } from '../plant';
 import { writableOf } from '../plant';
 import { checkWritePolicy, readBackTolerance } from '../policy';
 import { describeZodError } from '../messages';
+import { withTimeout } from '../timeout';
 import { approvedWriteSchema, MAX_ISSUES } from './schema';
 import type { AuditFn } from './store';
 import type { TokenCheck } from './tokens';
@@ -72,14 +73,6 @@ export interface WriteDeps {
 export type WriteOutcome = { refused: string } | { result: WriteResult };
 
 const fmt = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(7))) : String(v));
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 /**
  * What to do when copilot-approval approves ramped changes (maxSteps > 1) but this copilot-write

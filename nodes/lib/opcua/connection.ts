@@ -24,6 +24,7 @@ import {
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
 import type { Sample, TagValue } from '../plant';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff';
+import { withTimeout } from '../timeout';
 import { batches, DEFAULT_BATCH_SIZE } from './batch';
 import type { SecurityModeName, SecurityPolicyName } from './config';
 import { qualityOf } from './quality';
@@ -142,22 +143,6 @@ export function explainError(e: unknown, opts: Pick<ConnectionOptions, 'pkiDir' 
     return `${TRUST_REFUSED} (${m}): move it from ${opts.pkiDir}/rejected to ${opts.pkiDir}/trusted/certs, or allow unknown server certificates`;
   if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/i.test(m)) return `user name or password refused by the server (${m})`;
   return m;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 export class OpcuaConnection {
