@@ -56,6 +56,8 @@ export interface Hypothesis {
   description?: string;
   confidence: number;
   evidence: Evidence[];
+  /** The LLM's view of this hypothesis, when an LLM narrated the suggestion (checked like its summary; the ranking and confidence stay the knowledge-based ones). */
+  rationale?: string;
 }
 
 export type Verdict = 'root_cause_identified' | 'ambiguous' | 'insufficient_evidence';

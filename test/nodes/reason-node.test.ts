@@ -162,6 +162,9 @@ describe('copilot-reason with an LLM (local fake OpenAI-compatible server)', () 
     expect(sug[1].payload.reasoner).toBe('llm:openai/test-model');
     expect(sug[1].payload.model).toBe('test-model');
     expect(sug[1].payload.summary).toBe('P-301 tripped: FT-301 is 3 m3/h. Start P-302 now.');
+    // The LLM's word on a hypothesis goes with it; the knowledge-based ranking stays.
+    expect(sug[1].payload.hypotheses.map((h: { cause: string }) => h.cause)).toEqual(sug[0].payload.hypotheses.map((h: { cause: string }) => h.cause));
+    expect(sug[1].payload.hypotheses[0]).toMatchObject({ cause: 'cw-pump-trip', rationale: 'P-301.RUN is false', confidence: sug[0].payload.hypotheses[0].confidence });
     expect(prop).toHaveLength(1);
     const first = server.requests[0].body;
     expect(JSON.stringify(first.tools)).toContain('tag_value');

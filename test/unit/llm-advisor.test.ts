@@ -77,7 +77,10 @@ describe('LLM advisor with fake chat models', () => {
     expect(s.reasoner).toBe('llm:openai/fake');
     expect(s.model).toBe('fake');
     expect(s.summary).toMatch(/^P-301 has tripped/);
-    expect(s.hypotheses).toEqual(out[0].s.hypotheses);
+    // The knowledge-based hypotheses stay (order, confidence, evidence); the LLM's rationale goes with its cause.
+    expect(s.hypotheses.map(({ rationale: _r, ...h }) => h)).toEqual(out[0].s.hypotheses);
+    expect(s.hypotheses[0]).toMatchObject({ cause: 'cw-pump-trip', rationale: 'P-301.RUN is false and PT-301 is 1 barg' });
+    expect(s.hypotheses.slice(1).every((h) => h.rationale === undefined)).toBe(true);
     expect(s.actions).toContain('Watch TT-201 while P-302 starts');
     expect(out[1].meta.llm!.toolCalls).toEqual(['tag_value']);
     expect(out[1].meta.llm!.inputHash).toMatch(/^[0-9a-f]{64}$/);

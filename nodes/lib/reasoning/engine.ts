@@ -453,9 +453,12 @@ export class Reasoner {
         // understood the plant's limits, so its narration is not trusted either.
         const refused = extra.filter((p) => !p.policy.ok);
         if (refused.length) return done(`answer rejected: proposal outside the write policy: ${refused[0].tag} ${refused[0].proposed}: ${refused[0].policy.reasons[0]}`);
+        // The LLM comments on the diagnosis's hypotheses; it does not rank them or add causes.
+        const rationales = new Map((answer.hypotheses ?? []).map((h) => [h.cause, h.rationale]));
         const narrated: Suggestion = {
           ...kb,
           summary: answer.summary,
+          hypotheses: kb.hypotheses.map((h) => (rationales.has(h.cause) ? { ...h, rationale: rationales.get(h.cause) } : h)),
           actions: [...kb.actions, ...(answer.actions ?? []).filter((a) => !kb.actions.includes(a))],
           proposals: [...kb.proposals, ...extra],
           reasoner: llm.label,

@@ -573,6 +573,7 @@ namespace CopilotConsole {
               h('meter', { min: 0, max: 1, value: hy.confidence, 'aria-label': 'confidence' }),
               h('span', { class: 'conf' }, `${Math.round(hy.confidence * 100)} %`),
             ),
+            hy.rationale ? h('p', { class: 'rationale' }, h('em', null, `${s.reasoner}: `), hy.rationale) : null,
             hy.evidence.length
               ? h(
                   'table',
