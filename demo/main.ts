@@ -122,9 +122,19 @@ export function optionsFromEnv(): DemoOptions {
  */
 function prepareUserDir(o: DemoOptions): string {
   fs.mkdirSync(o.userDir, { recursive: true });
+  // The plant model follows the same rule as the flow: a newer checkout's model replaces the copy
+  // (the old one is kept as a backup); an engineer's edits otherwise survive a restart.
   const plantSrc = path.join(PACKAGE_ROOT, 'examples', 'plants', 'reactor-unit-2.yaml');
   const plantDst = path.join(o.userDir, 'plant.yaml');
-  if (o.resetFlows || !fs.existsSync(plantDst)) fs.copyFileSync(plantSrc, plantDst);
+  const plantText = fs.readFileSync(plantSrc);
+  const plantMarker = path.join(o.userDir, '.demo-plant-sha256');
+  const plantSha = createHash('sha256').update(plantText).digest('hex');
+  const plantKnown = fs.existsSync(plantMarker) ? fs.readFileSync(plantMarker, 'utf8').trim() : '';
+  if (o.resetFlows || !fs.existsSync(plantDst) || plantKnown !== plantSha) {
+    if (fs.existsSync(plantDst) && plantKnown !== plantSha && !fs.readFileSync(plantDst).equals(plantText)) fs.copyFileSync(plantDst, path.join(o.userDir, `plant.backup-${Date.now()}.yaml`));
+    fs.writeFileSync(plantDst, plantText);
+    fs.writeFileSync(plantMarker, plantSha + '\n');
+  }
   const flowSrc = fs.readFileSync(path.join(PACKAGE_ROOT, 'flows', 'demo.json'), 'utf8');
   const marker = path.join(o.userDir, '.demo-flow-sha256');
   const sha = createHash('sha256').update(flowSrc).digest('hex');

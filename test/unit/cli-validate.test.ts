@@ -20,7 +20,7 @@ describe('operator-copilot CLI', () => {
     const r = run('validate', 'examples/plants/reactor-unit-2.yaml');
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(/valid: plant "Reactor unit 2", 24 tags \(3 writable\), 15 alarms, 8 causes/);
+    expect(r.stdout).toMatch(/valid: plant "Reactor unit 2", 24 tags \(3 writable\), 16 alarms, 8 causes/);
   });
 
   test('validate rejects a broken plant with every error as file:line: field: message', () => {

@@ -135,6 +135,8 @@ describe('incidents', () => {
     // LT-201 clear. Then TT-201 either cools down (settling) or stands high (a transmitter that
     // started reading 24 degC high while the reactor recovered).
     const T0 = Date.now();
+    // TIC-201 drives the cooling valve open to bring the (real or apparent) high temperature down.
+    const FULL_COOLING = { 'TIC-201.OUT': 100, 'FT-301': 50, 'TT-302': 25 };
     function surgeThenRecover(tt201: (s: number) => number, seconds: number, settleMs = 30_000) {
       let clock = T0;
       const live = plant({ 'FT-101': 16.5, 'FIC-101.OUT': 3, 'LT-201': 78, 'TT-201': 88 }, T0);
@@ -152,7 +154,7 @@ describe('incidents', () => {
       // One reading a second, as the read nodes deliver them.
       for (let s = 1; s <= seconds; s++) {
         clock = T0 + 1000 + s * 1000;
-        for (const [t, v] of Object.entries({ ...NORMAL, 'TT-201': tt201(s) })) live.update(t, { value: v, quality: 'good', timestamp: clock });
+        for (const [t, v] of Object.entries({ ...NORMAL, 'TT-201': tt201(s), ...FULL_COOLING })) live.update(t, { value: v, quality: 'good', timestamp: clock });
         r.flush();
       }
       return { r, first, suggestions, incidents };

@@ -63,8 +63,8 @@ test('faults in sequence, with the demo flow\'s settle time (20 s): each gets it
   expect(runSequence(20_000)).toEqual(FAULT_CATALOGUE.map((f) => `${f.cause}:${f.cause}`));
 });
 
-test('without a settle time the TT-201 bias, which comes while TT-201 HI of the previous fault still stands, gets no incident; nothing is named wrong', () => {
-  // No new alarm announces the bias, and the settling incident keeps its explanation for as long
-  // as the alarm stands: what the settle time is for.
-  expect(runSequence(0)).toEqual(FAULT_CATALOGUE.map((f) => (f.cause === 'tt201-sensor-bias' ? `${f.cause}:undefined` : `${f.cause}:${f.cause}`)));
+test('without a settle time, the controller-at-full-cooling alarm alone announces the TT-201 bias that comes while TT-201 HI still stands', () => {
+  // No TT-201 alarm announces the bias (HI of the previous fault still stands); TIC-201 driving
+  // the cooling valve to its limit does (TIC-201.OUT HI), and opens the incident that names it.
+  expect(runSequence(0)).toEqual(FAULT_CATALOGUE.map((f) => `${f.cause}:${f.cause}`));
 });
