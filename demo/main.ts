@@ -120,7 +120,7 @@ export function optionsFromEnv(): DemoOptions {
  * flows/demo.json changed since it was last copied (a newer checkout), or on DEMO_RESET=1;
  * an engineer's edits in the editor otherwise survive a restart. Returns the flow Node-RED will run.
  */
-function prepareUserDir(o: DemoOptions): string {
+export function prepareUserDir(o: DemoOptions): string {
   fs.mkdirSync(o.userDir, { recursive: true });
   // The plant model follows the same rule as the flow: a newer checkout's model replaces the copy
   // (the old one is kept as a backup); an engineer's edits otherwise survive a restart.

@@ -1,6 +1,9 @@
 // The demo's start banner: which host its console and editor URLs name for the HOST it listens on,
-// and the console users it lists from a flow's environment users.
-import { envUserNames, urlHost } from '../../dist/demo/main';
+// the console users it lists from a flow's environment users, and how it fills its user dir.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { envUserNames, prepareUserDir, urlHost } from '../../dist/demo/main';
 
 test('the printed URLs name the listening address; a wildcard address prints loopback and says so', () => {
   expect(urlHost(undefined)).toEqual({ host: '127.0.0.1', note: '' });
@@ -21,4 +24,27 @@ test('the banner lists the environment users of the flow\'s console nodes (name:
   ]);
   expect(envUserNames(flow)).toEqual(['operator1', 'super1', 'eng1']);
   expect(envUserNames('not json')).toEqual([]);
+});
+
+test('the demo user dir takes a newer checkout\'s plant model and flow (old copies kept as backups); an engineer\'s edits otherwise survive a restart', () => {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-userdir-'));
+  try {
+    const o = { userDir, resetFlows: false } as Parameters<typeof prepareUserDir>[0];
+    // A user dir from an older checkout: its plant copy differs and has no marker.
+    fs.writeFileSync(path.join(userDir, 'plant.yaml'), 'plant: old\n');
+    prepareUserDir(o);
+    const shipped = fs.readFileSync(path.join(__dirname, '../../examples/plants/reactor-unit-2.yaml'), 'utf8');
+    expect(fs.readFileSync(path.join(userDir, 'plant.yaml'), 'utf8')).toBe(shipped);
+    const backups = fs.readdirSync(userDir).filter((f) => /^plant\.backup-\d+\.yaml$/.test(f));
+    expect(backups).toHaveLength(1);
+    expect(fs.readFileSync(path.join(userDir, backups[0]), 'utf8')).toBe('plant: old\n');
+    // Edited in place after that: the same checkout keeps the edit.
+    fs.writeFileSync(path.join(userDir, 'plant.yaml'), shipped + '# edited\n');
+    fs.appendFileSync(path.join(userDir, 'flows.json'), ' ');
+    prepareUserDir(o);
+    expect(fs.readFileSync(path.join(userDir, 'plant.yaml'), 'utf8')).toBe(shipped + '# edited\n');
+    expect(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8').endsWith(' ')).toBe(true);
+  } finally {
+    fs.rmSync(userDir, { recursive: true, force: true });
+  }
 });
