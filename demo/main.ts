@@ -116,34 +116,37 @@ export function optionsFromEnv(): DemoOptions {
 }
 
 /**
- * Copies the demo plant model and flow into the user directory. The flow is rewritten when
- * flows/demo.json changed since it was last copied (a newer checkout), or on DEMO_RESET=1;
- * an engineer's edits in the editor otherwise survive a restart. Returns the flow Node-RED will run.
+ * Writes the checkout's `text` to `dst` in the user dir when it is missing, when `reset`, or when
+ * the checkout's copy changed since it was last written (a newer checkout: a sha-256 in `marker`
+ * says which one was written). A replaced file that differs is kept as `<backup>-<time><ext>`. An
+ * engineer's edits otherwise survive a restart. True when it wrote.
+ */
+function syncFromCheckout(text: string, dst: string, marker: string, reset: boolean): boolean {
+  const sha = createHash('sha256').update(text).digest('hex');
+  const known = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
+  const exists = fs.existsSync(dst);
+  if (!reset && exists && known === sha) return false;
+  if (exists && known !== sha && fs.readFileSync(dst, 'utf8') !== text) {
+    const ext = path.extname(dst);
+    fs.copyFileSync(dst, path.join(path.dirname(dst), `${path.basename(dst, ext)}.backup-${Date.now()}${ext}`));
+  }
+  fs.writeFileSync(dst, text);
+  fs.writeFileSync(marker, sha + '\n');
+  return true;
+}
+
+/**
+ * Copies the demo plant model and flow into the user directory (see syncFromCheckout; DEMO_RESET=1
+ * rewrites both). Returns the flow Node-RED will run.
  */
 export function prepareUserDir(o: DemoOptions): string {
   fs.mkdirSync(o.userDir, { recursive: true });
-  // The plant model follows the same rule as the flow: a newer checkout's model replaces the copy
-  // (the old one is kept as a backup); an engineer's edits otherwise survive a restart.
-  const plantSrc = path.join(PACKAGE_ROOT, 'examples', 'plants', 'reactor-unit-2.yaml');
-  const plantDst = path.join(o.userDir, 'plant.yaml');
-  const plantText = fs.readFileSync(plantSrc);
-  const plantMarker = path.join(o.userDir, '.demo-plant-sha256');
-  const plantSha = createHash('sha256').update(plantText).digest('hex');
-  const plantKnown = fs.existsSync(plantMarker) ? fs.readFileSync(plantMarker, 'utf8').trim() : '';
-  if (o.resetFlows || !fs.existsSync(plantDst) || plantKnown !== plantSha) {
-    if (fs.existsSync(plantDst) && plantKnown !== plantSha && !fs.readFileSync(plantDst).equals(plantText)) fs.copyFileSync(plantDst, path.join(o.userDir, `plant.backup-${Date.now()}.yaml`));
-    fs.writeFileSync(plantDst, plantText);
-    fs.writeFileSync(plantMarker, plantSha + '\n');
-  }
+  const reset = !!o.resetFlows;
+  const plantText = fs.readFileSync(path.join(PACKAGE_ROOT, 'examples', 'plants', 'reactor-unit-2.yaml'), 'utf8');
+  syncFromCheckout(plantText, path.join(o.userDir, 'plant.yaml'), path.join(o.userDir, '.demo-plant-sha256'), reset);
   const flowSrc = fs.readFileSync(path.join(PACKAGE_ROOT, 'flows', 'demo.json'), 'utf8');
-  const marker = path.join(o.userDir, '.demo-flow-sha256');
-  const sha = createHash('sha256').update(flowSrc).digest('hex');
   const flowDst = path.join(o.userDir, 'flows.json');
-  const known = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
-  if (o.resetFlows || !fs.existsSync(flowDst) || known !== sha) {
-    if (fs.existsSync(flowDst) && known !== sha) fs.copyFileSync(flowDst, path.join(o.userDir, `flows.backup-${Date.now()}.json`));
-    fs.writeFileSync(flowDst, flowSrc);
-    fs.writeFileSync(marker, sha + '\n');
+  if (syncFromCheckout(flowSrc, flowDst, path.join(o.userDir, '.demo-flow-sha256'), reset)) {
     // Credentials of an older flow cannot be decrypted with new node ids; start clean.
     fs.rmSync(path.join(o.userDir, 'flows_cred.json'), { force: true });
     return flowSrc;

@@ -57,13 +57,13 @@ export = function (RED: NodeAPI) {
       return;
     }
     const saved = stateFile.load() ?? {};
-    let secret = node.credentials?.secret?.trim() || saved.secret || '';
+    let secret = typed || saved.secret || '';
     let generated = false;
     if (!secret) {
       secret = generateSecret();
       generated = true;
     }
-    const keepSecret = !node.credentials?.secret?.trim();
+    const keepSecret = !typed;
 
     const audit = plantAuditor(node, plant);
 

@@ -9,7 +9,7 @@ import type { ReasonService } from '../lib/hub';
 import type { LlmHandle } from '../lib/llm';
 import { samplesFromMessage } from '../lib/messages';
 import { numberSetting } from '../lib/settings';
-import { alarmEventOf, budgetsAboveCeiling, FeedbackBook, Reasoner, type FeedbackRecord, type SuggestionMeta } from '../lib/reasoning';
+import { alarmEventOf, FeedbackBook, Reasoner, type FeedbackRecord, type SuggestionMeta } from '../lib/reasoning';
 import { StateFile, stateFilePath } from '../lib/state-file';
 import { plantAuditor } from '../shared/audit';
 import { plantNodeOf } from '../shared/plant-ref';
@@ -92,7 +92,6 @@ export = function (RED: NodeAPI) {
       showStatus();
     };
 
-    const budgets = { llmCallsPerMinute: optional(config.callsPerMinute), tokenBudgetPerHour: optional(config.tokenBudget) };
     const build = () => {
       if (!plant?.model) return;
       const saved = stateFile?.load();
@@ -114,7 +113,8 @@ export = function (RED: NodeAPI) {
           expiryMs: setting(config.expiry, 5) * 60_000,
           minIntervalMs: setting(config.minInterval, 2) * 1000,
           refreshMs: setting(config.refresh, 5) * 1000,
-          ...budgets,
+          llmCallsPerMinute: optional(config.callsPerMinute),
+          tokenBudgetPerHour: optional(config.tokenBudget),
           settleMs: setting(config.settle, 300) * 1000,
           incidents: { groupWindowMs: setting(config.groupWindow, 10) * 60_000 },
         },
@@ -123,7 +123,7 @@ export = function (RED: NodeAPI) {
       );
       reasoner.tracker.restore(saved?.incidents ?? []);
       if (llmProblem) node.warn(`the LLM is not used: ${llmProblem}`);
-      if (advisor) for (const note of budgetsAboveCeiling(budgets, advisor.settings)) node.warn(note);
+      for (const note of reasoner.budgetWarnings) node.warn(note);
       showStatus();
     };
     build();

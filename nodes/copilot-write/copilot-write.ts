@@ -10,6 +10,7 @@ import type { TokenCheck } from '../lib/approval';
 import type { WriteResult } from '../lib/contracts';
 import type { Tag } from '../lib/plant';
 import { numberSetting } from '../lib/settings';
+import { settleWithin } from '../lib/timeout';
 import { findConnection } from '../shared/connections';
 import { plantAuditor } from '../shared/audit';
 import { plantNodeOf } from '../shared/plant-ref';
@@ -140,15 +141,7 @@ export = function (RED: NodeAPI) {
         pendingSleep.resolve();
       }
       // Let a write in progress finish (each device call is bounded by the timeout) so its result is audited.
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(t);
-        done();
-      };
-      const t = setTimeout(finish, Math.min(12_000, timeoutMs * 2 + 500));
-      void queue.finally(finish);
+      settleWithin(queue, Math.min(12_000, timeoutMs * 2 + 500), done);
     });
   }
 

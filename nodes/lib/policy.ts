@@ -78,7 +78,7 @@ export function checkWritePolicy(ctx: PolicyContext, tagName: string, value: unk
   if (user && !(user.roles ?? []).some((r) => w.roles.includes(r)))
     reasons.push(`${user.name} (${user.roles.join(', ') || 'no role'}) may not approve writes to ${tagName}; it needs the role ${w.roles.join(' or ')}`);
 
-  return overStep ? { ok: false, reasons, overStep } : { ok: reasons.length === 0, reasons };
+  return { ok: reasons.length === 0, reasons, ...(overStep ? { overStep } : {}) };
 }
 
 /**

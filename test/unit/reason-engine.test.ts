@@ -3,7 +3,7 @@
 import { LiveValueTable, parsePlantText, type PlantModel } from '../../nodes/lib/plant';
 import { demoModel } from '../helpers/plant';
 import type { AlarmEvent, Incident, Suggestion } from '../../nodes/lib/contracts';
-import { alarmEventOf, budgetsAboveCeiling, FeedbackBook, IncidentTracker, proposalOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
+import { alarmEventOf, llmBudgets, FeedbackBook, IncidentTracker, proposalOf, Reasoner, type SuggestionMeta } from '../../nodes/lib/reasoning';
 import { sleep } from '../helpers/wait';
 
 const demo = demoModel();
@@ -339,17 +339,22 @@ describe('questions and feedback', () => {
 describe('LLM budgets of a reasoning node', () => {
   const ceiling = { callsPerMinute: 6, tokenBudgetPerHour: 60_000 };
   test('a budget above copilot-llm\'s is named, with the figure that applies', () => {
-    expect(budgetsAboveCeiling({ llmCallsPerMinute: 20, tokenBudgetPerHour: 100_000 }, ceiling)).toEqual([
+    expect(llmBudgets({ llmCallsPerMinute: 20, tokenBudgetPerHour: 100_000 }, ceiling).aboveCeiling).toEqual([
       "LLM calls per minute 20 is above the copilot-llm node's 6, so 6 applies",
       "token budget 100000 per hour is above the copilot-llm node's 60000 per hour, so 60000 applies",
     ]);
     // 0 tokens means no limit: the loosest budget, above any ceiling but "no limit".
-    expect(budgetsAboveCeiling({ tokenBudgetPerHour: 0 }, ceiling)).toEqual(["token budget 0 (no limit) is above the copilot-llm node's 60000 per hour, so 60000 applies"]);
-    expect(budgetsAboveCeiling({ tokenBudgetPerHour: 0 }, { callsPerMinute: 6, tokenBudgetPerHour: 0 })).toEqual([]);
+    expect(llmBudgets({ tokenBudgetPerHour: 0 }, ceiling).aboveCeiling).toEqual(["token budget 0 (no limit) is above the copilot-llm node's 60000 per hour, so 60000 applies"]);
+    expect(llmBudgets({ tokenBudgetPerHour: 0 }, { callsPerMinute: 6, tokenBudgetPerHour: 0 }).aboveCeiling).toEqual([]);
   });
   test('budgets at or below the ceiling, or left empty, say nothing', () => {
-    expect(budgetsAboveCeiling({ llmCallsPerMinute: 6, tokenBudgetPerHour: 60_000 }, ceiling)).toEqual([]);
-    expect(budgetsAboveCeiling({ llmCallsPerMinute: 2, tokenBudgetPerHour: 1_000 }, ceiling)).toEqual([]);
-    expect(budgetsAboveCeiling({}, ceiling)).toEqual([]);
+    expect(llmBudgets({ llmCallsPerMinute: 6, tokenBudgetPerHour: 60_000 }, ceiling).aboveCeiling).toEqual([]);
+    expect(llmBudgets({ llmCallsPerMinute: 2, tokenBudgetPerHour: 1_000 }, ceiling).aboveCeiling).toEqual([]);
+    expect(llmBudgets({}, ceiling).aboveCeiling).toEqual([]);
+  });
+  test('the budgets that apply: the lower of the two, a token budget of 0 being none', () => {
+    expect(llmBudgets({ llmCallsPerMinute: 2, tokenBudgetPerHour: 1_000 }, ceiling)).toMatchObject({ callsPerMinute: 2, tokensPerHour: 1_000 });
+    expect(llmBudgets({ llmCallsPerMinute: 20, tokenBudgetPerHour: 0 }, ceiling)).toMatchObject({ callsPerMinute: 6, tokensPerHour: 60_000 });
+    expect(llmBudgets({}, { callsPerMinute: 6, tokenBudgetPerHour: 0 })).toMatchObject({ callsPerMinute: 6, tokensPerHour: Infinity });
   });
 });

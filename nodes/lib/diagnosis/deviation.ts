@@ -47,7 +47,7 @@ const NOISE_MARGIN = 0.02;
 /** A trend that moved by this fraction of the band width counts as rising or falling. */
 const TREND_FRACTION = 0.1;
 
-export function alarmSign(model: PlantModel, a: ActiveAlarm): -1 | 0 | 1 {
+export function alarmSign(model: PlantModel, a: Pick<ActiveAlarm, 'tag' | 'type'>): -1 | 0 | 1 {
   switch (a.type) {
     case 'HI':
     case 'HIHI':

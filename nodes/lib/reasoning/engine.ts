@@ -6,7 +6,7 @@
 // arrives and passes validation, otherwise the knowledge-based one stands and says why.
 import type { AlarmEvent, Incident, Proposal, Suggestion, UserRef } from '../contracts';
 import { ServiceError } from '../contracts';
-import { diagnose, observe, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
+import { alarmSign, diagnose, observe, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
 import type { LiveValue } from '../plant/live-values';
 import type { PlantModel } from '../plant/model';
 import type { PolicyContext } from '../policy';
@@ -86,19 +86,25 @@ interface Track {
 }
 
 /**
- * What a reasoning node's own LLM budgets lose to copilot-llm's (which are the ceiling, see the
- * Reasoner's constructor): one sentence per budget set above it, for a warning at deploy, so an
- * engineer who typed a larger budget is not left wondering why the LLM stops early.
+ * The LLM budgets a reasoning node works with: copilot-llm's are the ceiling, a node may only lower
+ * them (for tokens, 0 means no limit, so it is the loosest budget, not the tightest). `aboveCeiling`
+ * says, one sentence per budget, where the node asked for more than the ceiling, for a warning at
+ * deploy: an engineer who typed a larger budget is not left wondering why the LLM stops early.
  */
-export function budgetsAboveCeiling(opts: Pick<ReasonOptions, 'llmCallsPerMinute' | 'tokenBudgetPerHour'>, llm: { callsPerMinute: number; tokenBudgetPerHour: number }): string[] {
-  const out: string[] = [];
-  if (opts.llmCallsPerMinute !== undefined && opts.llmCallsPerMinute > llm.callsPerMinute)
-    out.push(`LLM calls per minute ${opts.llmCallsPerMinute} is above the copilot-llm node's ${llm.callsPerMinute}, so ${llm.callsPerMinute} applies`);
-  const tokens = opts.tokenBudgetPerHour;
-  const ceiling = llm.tokenBudgetPerHour;
-  if (tokens !== undefined && ceiling > 0 && (tokens === 0 || tokens > ceiling))
-    out.push(`token budget ${tokens === 0 ? '0 (no limit)' : `${tokens} per hour`} is above the copilot-llm node's ${ceiling} per hour, so ${ceiling} applies`);
-  return out;
+export function llmBudgets(
+  opts: Pick<ReasonOptions, 'llmCallsPerMinute' | 'tokenBudgetPerHour'>,
+  llm: { callsPerMinute: number; tokenBudgetPerHour: number },
+): { callsPerMinute: number; tokensPerHour: number; aboveCeiling: string[] } {
+  const tokens = (n: number | undefined) => (n !== undefined && n > 0 ? n : Infinity);
+  const callsPerMinute = Math.min(opts.llmCallsPerMinute ?? Infinity, llm.callsPerMinute);
+  const tokensPerHour = Math.min(tokens(opts.tokenBudgetPerHour), tokens(llm.tokenBudgetPerHour));
+  const aboveCeiling: string[] = [];
+  if (opts.llmCallsPerMinute !== undefined && opts.llmCallsPerMinute > callsPerMinute)
+    aboveCeiling.push(`LLM calls per minute ${opts.llmCallsPerMinute} is above the copilot-llm node's ${callsPerMinute}, so ${callsPerMinute} applies`);
+  const asked = opts.tokenBudgetPerHour;
+  if (asked !== undefined && tokens(asked) > tokensPerHour)
+    aboveCeiling.push(`token budget ${asked === 0 ? '0 (no limit)' : `${asked} per hour`} is above the copilot-llm node's ${tokensPerHour} per hour, so ${tokensPerHour} applies`);
+  return { callsPerMinute, tokensPerHour, aboveCeiling };
 }
 
 export class Reasoner {
@@ -106,6 +112,8 @@ export class Reasoner {
   readonly stats: ReasonStats = { events: 0, diagnoses: 0, suggestions: 0, llmCalls: 0, llmFailures: 0, llmState: 'off' };
   private readonly tracks = new Map<string, Track>();
   private readonly budget?: LlmBudget;
+  /** Where this reasoner's own LLM budgets were above copilot-llm's (see llmBudgets), for a warning. */
+  readonly budgetWarnings: string[] = [];
   private refreshTimer?: NodeJS.Timeout;
   private closed = false;
   /** Since when each tag has been off-normal, in which direction (for background deviations). */
@@ -125,13 +133,9 @@ export class Reasoner {
     this.o = { minIntervalMs: 2000, refreshMs: 5000, expiryMs: DEFAULT_PROPOSAL_EXPIRY_MS, trendWindowMs: 120_000, settleMs: 300_000, ...stripUndefined(opts) };
     this.tracker = new IncidentTracker(model, opts.incidents);
     if (llm) {
-      // copilot-llm's budgets are the ceiling: a reasoning node may only lower them. For tokens,
-      // 0 means no limit, so it is the loosest budget, not the tightest.
-      const tokens = (n: number | undefined) => (n !== undefined && n > 0 ? n : Infinity);
-      this.budget = new LlmBudget(
-        Math.min(opts.llmCallsPerMinute ?? Infinity, llm.settings.callsPerMinute),
-        Math.min(tokens(opts.tokenBudgetPerHour), tokens(llm.settings.tokenBudgetPerHour)),
-      );
+      const b = llmBudgets(opts, llm.settings);
+      this.budget = new LlmBudget(b.callsPerMinute, b.tokensPerHour);
+      this.budgetWarnings = b.aboveCeiling;
       this.stats.llmState = 'ready';
     }
     if (this.o.refreshMs > 0) {
@@ -247,11 +251,12 @@ export class Reasoner {
   /**
    * Whether a standing alarm's value has moved back toward normal since `since` (by more than 1 %
    * of the tag's range, or of its value without one): a reactor still cooling down is settling, a
-   * transmitter stuck high is not. An alarm with no direction (discrete, rate, bad value) or no
+   * transmitter stuck high is not. An alarm with no direction (rate, deviation, bad value) or no
    * trend to judge by is taken as not settling.
    */
-  private settling(a: { tag: string; type: string }, since: number): boolean {
-    const sign = a.type === 'HI' || a.type === 'HIHI' ? -1 : a.type === 'LO' || a.type === 'LOLO' ? 1 : 0;
+  private settling(a: AlarmEvent, since: number): boolean {
+    // Back toward normal is against the alarm's direction (a HI alarm settles as the value falls).
+    const sign = -alarmSign(this.model, a);
     if (!sign) return false;
     const tr = this.live.trend(a.tag, since);
     if (tr.length < 2) return false;

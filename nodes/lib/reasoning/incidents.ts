@@ -127,10 +127,7 @@ export class IncidentTracker {
       .find((i) => flood || (e.area !== undefined && i.areas.has(e.area)) || this.connected(e.tag, i.tags));
     const opened = !inc;
     if (!inc) inc = this.create(now, e.area);
-    inc.events.set(e.id, e);
-    inc.alarmIds.push(e.id);
-    inc.tags.add(e.tag);
-    if (e.area) inc.areas.add(e.area);
+    this.join(inc, e);
     this.noteRaise(inc, now);
     // The first-out is the alarm that came first; an alarm system's own first-out flag wins.
     if (!inc.firstOut || (e.firstOut && !inc.events.get(inc.firstOut)?.firstOut)) inc.firstOut = e.id;
@@ -170,15 +167,20 @@ export class IncidentTracker {
     next.continues = inc.id;
     for (const e of standing) {
       inc.events.delete(e.id);
-      next.events.set(e.id, e);
-      next.alarmIds.push(e.id);
-      next.tags.add(e.tag);
-      if (e.area) next.areas.add(e.area);
+      this.join(next, e);
     }
     next.firstOut = standing[0]?.id;
     next.revision++;
     this.close(inc, now);
     return next;
+  }
+
+  /** Makes an alarm one of the incident's. */
+  private join(inc: IncidentState, e: AlarmEvent): void {
+    inc.events.set(e.id, e);
+    inc.alarmIds.push(e.id);
+    inc.tags.add(e.tag);
+    if (e.area) inc.areas.add(e.area);
   }
 
   /** Active alarms of an incident, plus alarms standing elsewhere in the plant (context, little weight). */
