@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { batches, coerceForWrite, connectionConfigSchema, qualityOf, readConfigSchema, tagValueOf } from '../../nodes/lib/opcua';
 import { backoffDelay } from '../../nodes/lib/backoff';
 import { BATCH_MAX_TAGS, ExceptionReporter, exceeds, reportMessages } from '../../nodes/lib/plant';
+// Node-RED's own message clone, as the runtime uses it for a message wired to several nodes.
+import { util as RED_UTIL } from '@node-red/util';
 
 test('status codes map to good / uncertain / bad by their severity bits', () => {
   expect(qualityOf(0)).toBe('good'); // Good
@@ -223,6 +225,37 @@ test('report messages: one batch message or one message per tag', () => {
   const [msg] = reportMessages({ tags: ['A'], samples: [held] }, 'batch', 'x');
   (msg.payload as Record<string, { value: number }>).A.value = 99;
   expect(held.value).toBe(1);
+});
+
+test('batch entries are plain objects, to the contract and to every consumer', () => {
+  // Entries are built by a constructor (see BatchEntry in exception.ts, why), yet no consumer may
+  // be able to tell them from the object literals of DESIGN §2.
+  const [msg] = reportMessages(
+    {
+      tags: ['TT-201', 'PT-101'],
+      samples: [
+        { value: 70.5, quality: 'good', timestamp: 1 },
+        { value: 0, quality: 'bad', timestamp: 2, error: 'timed out' },
+      ],
+    },
+    'batch',
+    'modbus:plc1',
+  );
+  const payload = msg.payload as Record<string, object>;
+  for (const entry of Object.values(payload)) {
+    expect(Object.getPrototypeOf(entry)).toBe(Object.prototype);
+    expect(entry.constructor).toBe(Object);
+    expect(Object.prototype.toString.call(entry)).toBe('[object Object]');
+  }
+  // toStrictEqual compares types too: a class instance would fail here.
+  expect(payload).toStrictEqual({ 'TT-201': { value: 70.5, quality: 'good', timestamp: 1 }, 'PT-101': { value: 0, quality: 'bad', timestamp: 2, error: 'timed out' } });
+  expect(Object.keys(payload['TT-201'])).toEqual(['value', 'quality', 'timestamp']);
+  expect(JSON.parse(JSON.stringify(payload))).toStrictEqual(payload);
+  // Node-RED deep-clones a message for each extra wire: the clone is the same plain data, apart.
+  const clone = RED_UTIL.cloneMessage(msg) as typeof msg;
+  expect(clone.payload).toStrictEqual(payload);
+  (clone.payload as Record<string, { value: number }>)['TT-201'].value = 1;
+  expect((payload['TT-201'] as { value: number }).value).toBe(70.5);
 });
 
 test('configuration errors say what to enter', () => {
