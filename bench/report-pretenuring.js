@@ -5,8 +5,9 @@
 // nodes/lib/plant/exception.ts). Baseline, in the same run: the same loop with object-literal
 // entries, as reportMessages built them before. Each runs in its own process.
 // The collections are forced (one minor GC after each report), which makes V8's decision
-// deterministic; in a live Node-RED it depends on timing, which is why the OPC UA bench at 10,000
-// tags read 1.3x in some runs and 1.7x in others before this change. Also reported: ns per entry
+// deterministic; in a live Node-RED it depends on timing (in standalone OPC UA runs at 10,000 tags
+// the old generation grew 6.4 MB/s when it happened, under 0.6 MB/s otherwise), one source of the
+// spread between runs of bench/opcua.js. Also reported: ns per entry
 // to build a report once the decision is made (old-generation allocation is slower, and its
 // garbage costs a full collection later). Needs --expose-gc (npm run bench passes it).
 'use strict';

@@ -118,15 +118,16 @@ export function optionsFromEnv(): DemoOptions {
 /**
  * Writes the checkout's `text` to `dst` in the user dir when it is missing, when `reset`, or when
  * the checkout's copy changed since it was last written (a newer checkout: a sha-256 in `marker`
- * says which one was written). A replaced file that differs is kept as `<backup>-<time><ext>`. An
- * engineer's edits otherwise survive a restart. True when it wrote.
+ * says which one was written). A replaced file that differs from `text` (an older checkout's copy,
+ * or an engineer's edit, DEMO_RESET included) is kept as `<name>.backup-<time><ext>`; otherwise
+ * edits survive a restart. True when it wrote.
  */
 function syncFromCheckout(text: string, dst: string, marker: string, reset: boolean): boolean {
   const sha = createHash('sha256').update(text).digest('hex');
   const known = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
   const exists = fs.existsSync(dst);
   if (!reset && exists && known === sha) return false;
-  if (exists && known !== sha && fs.readFileSync(dst, 'utf8') !== text) {
+  if (exists && fs.readFileSync(dst, 'utf8') !== text) {
     const ext = path.extname(dst);
     fs.copyFileSync(dst, path.join(path.dirname(dst), `${path.basename(dst, ext)}.backup-${Date.now()}${ext}`));
   }

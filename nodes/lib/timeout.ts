@@ -1,11 +1,29 @@
-// Bounding a device or server call in time: a PLC or OPC UA server that stops answering must not
-// hold a write, a redeploy or a shutdown forever.
+// Bounding a device, server or LLM call in time: a PLC, OPC UA server or model that stops
+// answering must not hold a write, a redeploy, a shutdown or an operator's question forever.
 
-/** `p`, or an Error saying `<what> did not answer within <ms> ms` once `ms` pass. The timer never outlives `p`. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/** What withTimeout rejects with: `<what> did not answer within <ms> ms`, with the bound kept in `ms`. */
+export class TimeoutError extends Error {
+  constructor(
+    what: string,
+    readonly ms: number,
+  ) {
+    super(`${what} did not answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * `p`, or a TimeoutError once `ms` pass. The timer never outlives `p`. `onTimeout` runs after the
+ * rejection, to stop work nobody waits for any more (abort an HTTP request): the TimeoutError is
+ * what the caller sees, not the abort error that may follow.
+ */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new TimeoutError(what, ms));
+      onTimeout?.();
+    }, ms);
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

@@ -44,6 +44,12 @@ test('the demo user dir takes a newer checkout\'s plant model and flow (old copi
     prepareUserDir(o);
     expect(fs.readFileSync(path.join(userDir, 'plant.yaml'), 'utf8')).toBe(shipped + '# edited\n');
     expect(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8').endsWith(' ')).toBe(true);
+    // DEMO_RESET rewrites both, and an edit it replaces is kept as a backup too.
+    prepareUserDir({ ...o, resetFlows: true });
+    expect(fs.readFileSync(path.join(userDir, 'plant.yaml'), 'utf8')).toBe(shipped);
+    const edited = fs.readdirSync(userDir).filter((f) => /^plant\.backup-\d+\.yaml$/.test(f)).map((f) => fs.readFileSync(path.join(userDir, f), 'utf8'));
+    expect(edited).toContain(shipped + '# edited\n');
+    expect(fs.readdirSync(userDir).some((f) => /^flows\.backup-\d+\.json$/.test(f))).toBe(true);
   } finally {
     fs.rmSync(userDir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@
 // arrives and passes validation, otherwise the knowledge-based one stands and says why.
 import type { AlarmEvent, Incident, Proposal, Suggestion, UserRef } from '../contracts';
 import { ServiceError } from '../contracts';
+import { TimeoutError, withTimeout } from '../timeout';
 import { alarmSign, diagnose, observe, type ActiveAlarm, type DiagnosisResult, type SnapshotValue } from '../diagnosis';
 import type { LiveValue } from '../plant/live-values';
 import type { PlantModel } from '../plant/model';
@@ -382,24 +383,10 @@ export class Reasoner {
     return buildLlmContext(this.model, inc, this.tracker.activeAlarms(inc), diagnosis, (t) => this.live.get(t));
   }
 
-  /** Runs a promise against the LLM timeout; aborts the request when it expires. */
-  private async withTimeout<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const ms = this.llm!.settings.timeoutMs;
+  /** Runs an LLM request against the LLM timeout; aborts the request when it expires. */
+  private withTimeout<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ac = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        f(ac.signal),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            ac.abort();
-            reject(new Error(`no answer within ${Math.round(ms / 100) / 10} s`));
-          }, ms);
-        }),
-      ]);
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
+    return withTimeout(f(ac.signal), this.llm!.settings.timeoutMs, 'the LLM', () => ac.abort());
   }
 
   private callLlm(inc: IncidentState, kb: Suggestion, diagnosis: DiagnosisResult): void {
@@ -529,9 +516,10 @@ export class Reasoner {
 }
 
 function shortError(e: Error): string {
+  if (e instanceof TimeoutError) return `timed out: no answer within ${Math.round(e.ms / 100) / 10} s`;
   const m = (e?.message ?? String(e)).split('\n')[0].slice(0, 160);
   if (/abort/i.test(m)) return 'timed out';
-  return /^(no answer|answer rejected)/.test(m) ? m.replace(/^no answer/, 'timed out: no answer') : `failed: ${m}`;
+  return /^answer rejected/.test(m) ? m : `failed: ${m}`;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
